@@ -1,0 +1,285 @@
+/**
+ * The validation module shared by the mock's tests, the suite and the CLI: given what a server answered, return
+ * every violation of the contract as a precise message (where, expected, actual).
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import libxml from 'libxmljs2';
+import { EM_NAMESPACE, JSON_SCHEMA_FILE, JSON_SCHEMA_OMIT_ABSENT_FILE, XSD_FILE } from './paths.ts';
+import { buildModel } from './schema-model.ts';
+import { getOperation, loadSpec, refName, resolveRef, statusAllowed, type OperationInfo } from './spec.ts';
+import type { JsonMapping } from './json-schema.ts';
+
+export type CheckName =
+  | 'status'
+  | 'content-type'
+  | 'content-length'
+  | 'body-empty'
+  | 'xml-wellformed'
+  | 'xml-namespace'
+  | 'xml-root'
+  | 'xml-schema'
+  | 'json-parse'
+  | 'json-schema'
+  | 'type-attribute';
+
+export interface Violation {
+  check: CheckName;
+  where: string;
+  expected: string;
+  actual: string;
+  message: string;
+}
+
+function violation(check: CheckName, where: string, expected: string, actual: string, message?: string): Violation {
+  return { check, where, expected, actual, message: message ?? `${where}: expected ${expected}, got ${actual}` };
+}
+
+// ---------------------------------------------------------------- XML
+
+let xsdDoc: libxml.Document | undefined;
+function xsd(): libxml.Document {
+  xsdDoc ??= libxml.parseXml(readFileSync(XSD_FILE, 'utf8'), { nonet: true });
+  return xsdDoc;
+}
+
+/** libxml2 writes qualified names as {namespace}Name; EM's namespace is implied everywhere, so drop it. */
+function tidyLibxmlMessage(message: string): string {
+  return message.replaceAll(`{${EM_NAMESPACE}}`, '').replace(/\s+$/, '');
+}
+
+/** Parses untrusted XML: no external entities, no network, no DTD loading. */
+export function parseXmlSafely(body: string): libxml.Document {
+  return libxml.parseXml(body, { nonet: true, noent: false, dtdload: false, dtdvalid: false, huge: false });
+}
+
+export function validateXml(body: string, opts: { expectedRoots?: string[] } = {}): Violation[] {
+  let doc: libxml.Document;
+  try {
+    doc = parseXmlSafely(body);
+  } catch (err) {
+    const e = err as { message?: string; line?: number; column?: number };
+    return [violation('xml-wellformed', `line ${e.line ?? '?'}:${e.column ?? '?'}`, 'well-formed XML', tidyLibxmlMessage(e.message ?? String(err)), `body is not well-formed XML: ${tidyLibxmlMessage(e.message ?? String(err))}`)];
+  }
+  const root = doc.root();
+  if (!root) return [violation('xml-wellformed', '/', 'a root element', 'none')];
+  const out: Violation[] = [];
+  const ns = root.namespace()?.href() ?? '(no namespace)';
+  if (ns !== EM_NAMESPACE) out.push(violation('xml-namespace', `/${root.name()}`, `namespace ${EM_NAMESPACE}`, ns, `root element <${root.name()}> is in namespace ${ns}, expected ${EM_NAMESPACE}`));
+  if (opts.expectedRoots?.length && !opts.expectedRoots.includes(root.name())) {
+    out.push(violation('xml-root', '/', `root element ${opts.expectedRoots.join(' or ')}`, root.name(), `root element is <${root.name()}>, expected <${opts.expectedRoots.join('> or <')}>`));
+  }
+  if (!buildModel().roots.has(root.name())) {
+    out.push(violation('xml-root', '/', 'a root element the contract defines', root.name(), `<${root.name()}> is not a representation defined by the contract`));
+    return out;
+  }
+  if (ns !== EM_NAMESPACE) return out;
+  const valid = doc.validate(xsd());
+  if (!valid) {
+    for (const e of doc.validationErrors as Array<{ message: string; line?: number; column?: number }>) {
+      const msg = tidyLibxmlMessage(e.message);
+      out.push(violation('xml-schema', `line ${e.line ?? '?'}`, 'valid against schemas/em.xsd', msg, `XSD: line ${e.line ?? '?'}: ${msg}`));
+    }
+  }
+  out.push(...checkTypeAttribute(root.name(), root.attr('Type')?.value() ?? null, `/${root.name()}/@Type`));
+  return out;
+}
+
+// ---------------------------------------------------------------- Type attribute ↔ root element
+
+/** Link Types whose XML root is not derived by the documented rules (em-api-notes §2.4, §6 mapping excerpt). */
+const ROOT_EXCEPTIONS: Record<string, string> = {
+  QueryService: 'QuerySvc',
+  AgentsService: 'Agents',
+  LookupService: 'LookupSvc',
+  Report: 'SummaryReport',
+  ObjectInAgentBackupJobList: 'ObjectsInAgentBackupJob',
+  ObjectInJobList: 'ObjectsInJob',
+};
+
+/** The XML root element a link or resource Type maps to (S-DUMP link_types_and_xml_schema rules 1–4). */
+export function rootForType(type: string): string {
+  if (ROOT_EXCEPTIONS[type]) return ROOT_EXCEPTIONS[type];
+  if (type.endsWith('ReferenceList')) return 'EntityReferences';
+  if (type.endsWith('Reference')) return 'EntityRef';
+  if (type.endsWith('List')) {
+    const stem = type.slice(0, -4);
+    return /[^aeiou]y$/.test(stem) ? `${stem.slice(0, -1)}ies` : `${stem}s`;
+  }
+  return type;
+}
+
+function checkTypeAttribute(root: string, type: string | null, where: string): Violation[] {
+  if (type === null || type === '') return [];
+  const expectedRoot = rootForType(type);
+  if (expectedRoot === root) return [];
+  return [violation('type-attribute', where, `a Type that maps to <${root}>`, type, `Type="${type}" maps to <${expectedRoot}>, but the root element is <${root}>`)];
+}
+
+// ---------------------------------------------------------------- JSON
+
+const validators = new Map<string, ValidateFunction>();
+let ajvs: Partial<Record<JsonMapping, Ajv2020>> = {};
+
+function ajvFor(mapping: JsonMapping): Ajv2020 {
+  let ajv = ajvs[mapping];
+  if (!ajv) {
+    ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    addFormats.default(ajv);
+    const file = mapping === 'strict' ? JSON_SCHEMA_FILE : JSON_SCHEMA_OMIT_ABSENT_FILE;
+    ajv.addSchema(JSON.parse(readFileSync(file, 'utf8')), mapping);
+    ajvs = { ...ajvs, [mapping]: ajv };
+  }
+  return ajv;
+}
+
+function jsonValidator(component: string, mapping: JsonMapping): ValidateFunction {
+  const key = `${mapping}:${component}`;
+  let v = validators.get(key);
+  if (!v) {
+    v = ajvFor(mapping).getSchema(`${mapping}#/$defs/${component}`);
+    if (!v) throw new Error(`no JSON Schema definition for ${component}`);
+    validators.set(key, v);
+  }
+  return v;
+}
+
+function describeAjvError(e: ErrorObject): Violation {
+  const where = e.instancePath || '/';
+  switch (e.keyword) {
+    case 'unevaluatedProperties': {
+      const key = String((e.params as { unevaluatedProperty?: string }).unevaluatedProperty);
+      return violation('json-schema', `${where}`, 'only the keys the contract defines (PascalCase)', `unexpected key "${key}"`, `${where}: unexpected key "${key}"`);
+    }
+    case 'required': {
+      const key = String((e.params as { missingProperty?: string }).missingProperty);
+      return violation('json-schema', where, `key "${key}" present (null when absent)`, 'missing', `${where}: missing key "${key}" (EM sends null for absent values)`);
+    }
+    case 'enum':
+      return violation('json-schema', where, `one of ${JSON.stringify((e.params as { allowedValues?: unknown[] }).allowedValues)}`, 'another value', `${where}: ${e.message ?? 'not an allowed value'}`);
+    default:
+      return violation('json-schema', where, `${e.keyword} ${JSON.stringify(e.params)}`, 'a value that does not match', `${where}: ${e.message ?? e.keyword}`);
+  }
+}
+
+/** Parses a JSON body; a UTF-8 BOM is reported (real EM sends none, em-api-notes §2.1). */
+export function parseJsonBody(body: string): { value?: unknown; violations: Violation[] } {
+  if (body.charCodeAt(0) === 0xfeff) {
+    return { violations: [violation('json-parse', 'byte 0', 'no byte order mark', 'U+FEFF', 'JSON body starts with a byte order mark')] };
+  }
+  try {
+    return { value: JSON.parse(body), violations: [] };
+  } catch (err) {
+    return { violations: [violation('json-parse', '/', 'valid JSON', (err as Error).message, `body is not valid JSON: ${(err as Error).message}`)] };
+  }
+}
+
+/**
+ * Validates a JSON value as the representation whose XML root element is `typeName`
+ * (BackupJobSession, QueryResult, EntityReferences, Error…).
+ */
+export function validateJson(body: string | unknown, typeName: string, opts: { mapping?: JsonMapping } = {}): Violation[] {
+  let value = body;
+  if (typeof body === 'string') {
+    const parsed = parseJsonBody(body);
+    if (parsed.violations.length) return parsed.violations;
+    value = parsed.value;
+  }
+  const component = buildModel().roots.get(typeName);
+  if (!component) throw new UnknownTypeError(typeName);
+  const validate = jsonValidator(component, opts.mapping ?? 'strict');
+  if (validate(value)) return [];
+  return dedupe((validate.errors ?? []).map(describeAjvError));
+}
+
+export class UnknownTypeError extends Error {
+  constructor(readonly typeName: string) {
+    super(`unknown type '${typeName}': expected one of ${[...buildModel().roots.keys()].sort().join(', ')}`);
+  }
+}
+
+function dedupe(list: Violation[]): Violation[] {
+  const seen = new Set<string>();
+  return list.filter((v) => (seen.has(v.message) ? false : (seen.add(v.message), true)));
+}
+
+// ---------------------------------------------------------------- whole responses
+
+export type MediaType = 'application/xml' | 'application/json';
+
+/** What the server should answer for this Accept header (XML unless JSON is asked for: em-api-notes §2.1, §10). */
+export function negotiatedMediaType(accept: string | undefined | null): MediaType {
+  return accept && /application\/json/i.test(accept) ? 'application/json' : 'application/xml';
+}
+
+/** The root elements a response may have, read from its schema in the spec (a $ref, or oneOf of $refs). */
+export function responseRoots(op: OperationInfo, status: number, mediaType: MediaType): string[] {
+  const responses = op.operation.responses ?? {};
+  const response = resolveRef(loadSpec(), responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default);
+  const schema = response?.content?.[mediaType]?.schema;
+  if (!schema) return [];
+  const refs: string[] = [];
+  const collect = (s: any): void => {
+    if (!s) return;
+    if (typeof s.$ref === 'string') refs.push(refName(s.$ref));
+    for (const alt of [...(s.oneOf ?? []), ...(s.anyOf ?? [])]) collect(alt);
+  };
+  collect(schema);
+  const model = buildModel();
+  return refs.flatMap((component) => {
+    const type = model.types.get(component);
+    return type && 'roots' in type ? type.roots : [];
+  });
+}
+
+export interface ResponseToCheck {
+  operationId: string;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** The Accept header that was sent. */
+  accept?: string | null;
+  /** Narrows the expected representation when the caller knows it (e.g. EntityRef vs BackupJobSession). */
+  expectedRoot?: string;
+  mapping?: JsonMapping;
+}
+
+function header(headers: ResponseToCheck['headers'], name: string): string | undefined {
+  const direct = headers[name] ?? headers[name.toLowerCase()] ?? Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+  return Array.isArray(direct) ? direct.join(', ') : direct;
+}
+
+/** The fixed set of response checks (status, Content-Type, Content-Length, body against the schema). */
+export function validateResponse(r: ResponseToCheck): Violation[] {
+  const op = getOperation(r.operationId);
+  const out: Violation[] = [];
+  if (!statusAllowed(op, r.status)) {
+    out.push(violation('status', `${op.method} ${op.path}`, `one of ${Object.keys(op.operation.responses ?? {}).join(', ')}`, String(r.status), `status ${r.status} is not documented for ${op.operationId}`));
+  }
+  const length = header(r.headers, 'content-length');
+  const bytes = Buffer.byteLength(r.body, 'utf8');
+  if (length === undefined) out.push(violation('content-length', 'Content-Length', String(bytes), 'absent', 'response has no Content-Length header'));
+  else if (Number(length) !== bytes) out.push(violation('content-length', 'Content-Length', String(bytes), length, `Content-Length ${length} does not match the body length ${bytes}`));
+  if (r.status === 204) {
+    if (bytes > 0) out.push(violation('body-empty', 'body', 'no body', `${bytes} bytes`, '204 response has a body'));
+    return out;
+  }
+  const expectedMedia = negotiatedMediaType(r.accept);
+  const contentType = header(r.headers, 'content-type');
+  const actualMedia = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (actualMedia !== expectedMedia) {
+    out.push(violation('content-type', 'Content-Type', expectedMedia, contentType ?? 'absent', `Content-Type is ${contentType ?? 'absent'}, expected ${expectedMedia} for Accept: ${r.accept ?? '(none)'}`));
+  }
+  const roots = r.expectedRoot ? [r.expectedRoot] : responseRoots(op, r.status, expectedMedia);
+  if (actualMedia === 'application/json' || (actualMedia !== 'application/xml' && expectedMedia === 'application/json')) {
+    const parsed = parseJsonBody(r.body);
+    if (parsed.violations.length) return [...out, ...parsed.violations];
+    if (!roots.length) return out;
+    // Without a known root, the body must match one of the documented representations: report the closest.
+    const attempts = roots.map((root) => validateJson(parsed.value, root, r.mapping ? { mapping: r.mapping } : {}));
+    if (attempts.some((a) => a.length === 0)) return out;
+    return [...out, ...attempts.reduce((best, a) => (a.length < best.length ? a : best))];
+  }
+  return [...out, ...validateXml(r.body, { expectedRoots: roots })];
+}
