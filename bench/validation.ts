@@ -1,0 +1,131 @@
+/**
+ * XML validation throughput of the validation module (libxmljs2: parse + XSD validate) on a 1 MB and a 10 MB
+ * QueryResult, side by side with `xmllint --schema` on the same files (libxml2's own floor), and JSON validation
+ * throughput (JSON.parse + ajv) on the same data.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { codec, type JsonValue } from '../src/contract/codec.ts';
+import { XSD_FILE } from '../src/contract/paths.ts';
+import { buildModel, getType } from '../src/contract/schema-model.ts';
+import { validateJson, validateXml } from '../src/contract/validate.ts';
+import { fmt, median, table, time } from './stats.ts';
+
+function hex(n: number, len: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0').repeat(Math.ceil(len / 8)).slice(0, len);
+}
+
+function guid(i: number): string {
+  return `${hex(i * 2654435761, 8)}-${hex(i * 40503, 4)}-4${hex(i * 7, 3)}-8${hex(i * 13, 3)}-${hex(i * 97, 12)}`;
+}
+
+function taskSession(i: number, base: string): JsonValue {
+  const id = guid(i);
+  const session = guid(i >> 3);
+  const created = Date.UTC(2026, 10, 1) + i * 60_000;
+  return {
+    JobSessionUid: `urn:veeam:BackupJobSession:${session}`,
+    CreationTimeUTC: new Date(created).toISOString(),
+    EndTimeUTC: new Date(created + 45_000).toISOString(),
+    State: 'Completed',
+    Result: i % 17 === 0 ? 'Failed' : i % 5 === 0 ? 'Warning' : 'Success',
+    Reason: i % 17 === 0 ? 'Error: There is not enough space on the disk.' : '',
+    TotalSize: 12884901888 + i,
+    VmUid: `urn:VMware:Vm:${guid(i % 500)}.vm-${1000 + (i % 500)}`,
+    VmDisplayName: `vm-${i % 500}`,
+    Name: `vm-${i % 500}@2026-11-01 00:00:00`,
+    UID: `urn:veeam:BackupTaskSession:${id}`,
+    Links: [
+      { Rel: 'Up', Href: `${base}/backupServers/${guid(1)}`, Name: 'vbr01.tech.local', Type: 'BackupServerReference' },
+      { Rel: 'Up', Href: `${base}/backupSessions/${session}`, Name: 'Backup Job 1@2026-11-01 00:00:00', Type: 'BackupJobSessionReference' },
+      { Rel: 'Alternate', Href: `${base}/backupTaskSessions/${id}`, Name: `vm-${i % 500}@2026-11-01 00:00:00`, Type: 'BackupTaskSessionReference' },
+    ],
+    Href: `${base}/backupTaskSessions/${id}?format=Entity`,
+    Type: 'BackupTaskSession',
+  };
+}
+
+/** A QueryResult of BackupTaskSession entities of about `bytes` bytes of XML. */
+function queryResult(bytes: number): JsonValue {
+  const base = 'https://em.tech.local:9398/api';
+  const model = buildModel();
+  const entitiesType = getType(model, 'Entities');
+  const entities: Record<string, JsonValue> = {};
+  if (entitiesType.kind === 'object') for (const p of entitiesType.properties) entities[p.name] = null;
+  const sample = codec().toXml('BackupTaskSession', taskSession(1, base) as JsonValue).length;
+  const count = Math.max(1, Math.round(bytes / sample));
+  entities.BackupTaskSessions = { BackupTaskSessions: Array.from({ length: count }, (_, i) => taskSession(i, base)) };
+  return {
+    Refs: null,
+    Entities: entities,
+    Resources: null,
+    Links: null,
+    PagingInfo: { PageNum: 1, PageSize: count, PagesCount: 1, Links: [{ Rel: 'First', Href: `${base}/query?type=BackupTaskSession&format=Entities&pageSize=${count}&page=1`, Name: null, Type: null }, { Rel: 'Last', Href: `${base}/query?type=BackupTaskSession&format=Entities&pageSize=${count}&page=1`, Name: null, Type: null }] },
+  };
+}
+
+function runXmllint(file: string): { parse: number; validate: number; wall: number; ok: boolean } | undefined {
+  const start = process.hrtime.bigint();
+  let stderr = '';
+  let ok = true;
+  try {
+    execFileSync('xmllint', ['--noout', '--timing', '--schema', XSD_FILE, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const e = err as { stderr?: string; code?: string; status?: number };
+    if (e.code === 'ENOENT') return undefined;
+    ok = false;
+    stderr = e.stderr ?? '';
+  }
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  return { ...parseTiming(stderr), wall, ok };
+}
+
+function parseTiming(stderr: string): { parse: number; validate: number } {
+  const grab = (label: RegExp) => Number(stderr.match(label)?.[1] ?? NaN);
+  return { parse: grab(/Parsing took (\d+) ms/), validate: grab(/Validating took (\d+) ms/) };
+}
+
+export async function benchValidation(opts: { runs?: number } = {}): Promise<string> {
+  const runs = opts.runs ?? 7;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'emc-bench-'));
+  const rows: (string | number)[][] = [];
+  const jsonRows: (string | number)[][] = [];
+  for (const mb of [1, 10]) {
+    const value = queryResult(mb * 1024 * 1024);
+    const xml = codec().toXml('QueryResult', value);
+    const json = JSON.stringify(value);
+    const file = path.join(dir, `query-result-${mb}mb.xml`);
+    writeFileSync(file, xml);
+    const size = Buffer.byteLength(xml) / 1024 / 1024;
+    // Warm up: compiles the XSD and the JSON validator once, as a long-running suite does.
+    if (validateXml(xml).length) throw new Error(`generated ${mb} MB QueryResult is not valid: ${validateXml(xml)[0]?.message}`);
+    if (validateJson(json, 'QueryResult').length) throw new Error(`generated ${mb} MB QueryResult JSON is not valid`);
+    const ours = Array.from({ length: runs }, () => time(() => validateXml(xml)).ms);
+    const lint = Array.from({ length: runs }, () => runXmllint(file)).filter((x): x is NonNullable<typeof x> => Boolean(x));
+    const lintParseValidate = lint.map((l) => l.parse + l.validate);
+    const ourMed = median(ours);
+    const lintMed = median(lintParseValidate);
+    rows.push([
+      `${fmt(size, 2)} MB`,
+      fmt(ourMed),
+      fmt(size / (ourMed / 1000)),
+      lint.length ? fmt(lintMed) : 'xmllint not installed',
+      lint.length ? fmt(median(lint.map((l) => l.wall))) : '',
+      lint.length ? `${fmt(ourMed / lintMed, 2)}x` : '',
+    ]);
+    const jsonSize = Buffer.byteLength(json) / 1024 / 1024;
+    const jsonTimes = Array.from({ length: runs }, () => time(() => validateJson(json, 'QueryResult')).ms);
+    jsonRows.push([`${fmt(jsonSize, 2)} MB`, fmt(median(jsonTimes)), fmt(jsonSize / (median(jsonTimes) / 1000))]);
+  }
+  return [
+    `### XML validation (median of ${runs} runs; parse + XSD validation; xmllint's figure is its own --timing parse + validate, its wall time includes process start and schema compilation)`,
+    '',
+    table(['file', 'em-conformance ms', 'MB/s', 'xmllint --schema ms', 'xmllint wall ms', 'ratio (ours / xmllint)'], rows),
+    '',
+    `### JSON validation (median of ${runs} runs; JSON.parse + ajv, strict mapping)`,
+    '',
+    table(['file', 'ms', 'MB/s'], jsonRows),
+  ].join('\n');
+}

@@ -1,0 +1,59 @@
+/**
+ * The conformance suite. Without EM_URL it starts the embedded mock Enterprise Manager (webServer); with EM_URL
+ * (environment or .env) it runs against that server. Projects `xml` and `json` run the same tests in each
+ * representation; `cross` runs the tests that compare the two, once.
+ */
+import 'dotenv/config';
+import { defineConfig } from '@playwright/test';
+import type { Representation } from './src/suite/client.ts';
+import { ConfigError, embeddedMockPort, loadConfig } from './src/suite/config.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+// A private CA for the target: workers are separate processes and read this when they start.
+if (config.caFile) process.env.NODE_EXTRA_CA_CERTS = config.caFile;
+
+const port = embeddedMockPort();
+const CROSS = /\.cross\.spec\.ts$/;
+
+export default defineConfig<object, { representation: Representation }>({
+  testDir: 'tests/conformance',
+  outputDir: 'reports/test-results',
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  workers: process.env.EM_WORKERS ? Number(process.env.EM_WORKERS) : 2,
+  timeout: config.timeoutMs * 4,
+  reporter: [
+    ['list'],
+    ['html', { outputFolder: 'reports/html', open: 'never' }],
+    ['junit', { outputFile: 'reports/junit.xml' }],
+  ],
+  // API tests only: no browser, and no traces (they would record the session token in headers).
+  use: { trace: 'off', screenshot: 'off', video: 'off' },
+  projects: [
+    { name: 'xml', testIgnore: CROSS, use: { representation: 'xml' } },
+    { name: 'json', testIgnore: CROSS, use: { representation: 'json' } },
+    { name: 'cross', testMatch: CROSS, use: { representation: 'xml' } },
+  ],
+  ...(config.embeddedMock
+    ? {
+        webServer: {
+          command: `node bin/em-conformance.mjs mock --host 127.0.0.1 --port ${port}${process.env.EM_MOCK_ARGS ? ` ${process.env.EM_MOCK_ARGS}` : ''}`,
+          url: `http://127.0.0.1:${port}/api/`,
+          reuseExistingServer: false,
+          timeout: 60_000,
+          stdout: 'ignore',
+          stderr: 'pipe',
+        },
+      }
+    : {}),
+});

@@ -1,0 +1,159 @@
+/**
+ * The `em` client of the suite: sends the session token and the Accept of the current project, and runs the fixed
+ * response checks of the contract on every response it receives (status allowed by the spec, Content-Type,
+ * Content-Length, body valid against the XSD or JSON Schema). Tests state only what is special to their rule.
+ */
+import type { APIRequestContext, APIResponse } from '@playwright/test';
+import { codec, type JsonValue } from '../contract/codec.ts';
+import { matchOperation } from '../contract/routes.ts';
+import { validateResponse, type MediaType, type Violation } from '../contract/validate.ts';
+import { redact } from './redact.ts';
+
+export type Representation = 'xml' | 'json';
+
+export const MEDIA_TYPE: Record<Representation, MediaType> = { xml: 'application/xml', json: 'application/json' };
+
+export interface RequestOptions {
+  /** Accept header; `null` sends none (XML is then the documented default). Defaults to the project's. */
+  accept?: string | null;
+  /** Extra headers (e.g. a Cookie); `X-RestSvcSessionId: null` leaves the token out. */
+  headers?: Record<string, string | null>;
+  /** Query parameters appended to the URL. */
+  params?: Record<string, string | number>;
+  /** Skip the automatic contract check (for requests that deliberately leave the contract, e.g. an unknown path). */
+  unchecked?: boolean;
+  /** The representation the caller expects (narrows the schema check: EntityRef vs BackupJobSession). */
+  expectedRoot?: string;
+  data?: string;
+}
+
+export class EmResponse {
+  private parsedJson: unknown;
+  private parsedXml: { root: string; value: Record<string, JsonValue> } | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly text: string,
+    readonly accept: string | null,
+    readonly operationId: string | undefined,
+    readonly violations: Violation[],
+  ) {}
+
+  get mediaType(): string {
+    return (this.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  }
+
+  get isJson(): boolean {
+    return this.mediaType === 'application/json';
+  }
+
+  /** The body in JSON form, whatever the representation: JSON parsed, or XML read through the documented mapping. */
+  body<T = any>(): T {
+    if (this.isJson) {
+      this.parsedJson ??= JSON.parse(this.text);
+      return this.parsedJson as T;
+    }
+    return this.xml().value as T;
+  }
+
+  /** XML root element (or, for JSON, undefined: JSON has no root). */
+  get root(): string | undefined {
+    return this.isJson ? undefined : this.xml().root;
+  }
+
+  xml(): { root: string; value: Record<string, JsonValue> } {
+    this.parsedXml ??= codec().fromXml(this.text);
+    return this.parsedXml;
+  }
+
+  /** One line for evidence: request line and status, secrets redacted. */
+  describe(): string {
+    return redact(`${this.method} ${this.url} → ${this.status}${this.headers['content-type'] ? ` (${this.headers['content-type']})` : ''}`);
+  }
+
+  /** The body for evidence, redacted and cut to a readable size. */
+  evidence(max = 2000): string {
+    const body = this.text.length > max ? `${this.text.slice(0, max)}… (${this.text.length} bytes)` : this.text;
+    return redact(`${this.describe()}\n${body}`);
+  }
+}
+
+export interface ClientOptions {
+  request: APIRequestContext;
+  apiBase: string;
+  representation: Representation;
+  token?: string;
+  jsonMapping: 'strict' | 'omit-absent';
+  /** Receives every checked response (the fixture collects violations and counts requests). */
+  onResponse?: (r: EmResponse) => void;
+}
+
+export class EmClient {
+  constructor(readonly opts: ClientOptions) {}
+
+  get apiBase(): string {
+    return this.opts.apiBase;
+  }
+
+  get representation(): Representation {
+    return this.opts.representation;
+  }
+
+  /** A client like this one for the other representation or without a token. */
+  with(changes: Partial<Pick<ClientOptions, 'representation' | 'token'>>): EmClient {
+    return new EmClient({ ...this.opts, ...changes });
+  }
+
+  /** Absolute URL for a path relative to the API base (`/backupSessions`) or an Href taken from a body. */
+  resolve(target: string, params?: Record<string, string | number>): string {
+    const url = /^https?:\/\//i.test(target) ? new URL(target) : new URL(this.opts.apiBase + (target.startsWith('/') ? target : `/${target}`));
+    for (const [k, v] of Object.entries(params ?? {})) url.searchParams.set(k, String(v));
+    return url.toString();
+  }
+
+  get(target: string, options: RequestOptions = {}): Promise<EmResponse> {
+    return this.send('GET', target, options);
+  }
+
+  post(target: string, options: RequestOptions = {}): Promise<EmResponse> {
+    return this.send('POST', target, options);
+  }
+
+  delete(target: string, options: RequestOptions = {}): Promise<EmResponse> {
+    return this.send('DELETE', target, options);
+  }
+
+  async send(method: string, target: string, options: RequestOptions = {}): Promise<EmResponse> {
+    const url = this.resolve(target, options.params);
+    const accept = options.accept === undefined ? MEDIA_TYPE[this.opts.representation] : options.accept;
+    const headers: Record<string, string> = {};
+    if (accept !== null) headers.Accept = accept;
+    if (this.opts.token) headers['X-RestSvcSessionId'] = this.opts.token;
+    for (const [k, v] of Object.entries(options.headers ?? {})) {
+      if (v === null) delete headers[k];
+      else headers[k] = v;
+    }
+    const response: APIResponse = await this.opts.request.fetch(url, { method, headers, maxRedirects: 0, ...(options.data !== undefined ? { data: options.data } : {}) });
+    const text = await response.text();
+    const responseHeaders = response.headers();
+    const match = matchOperation(method, url, this.opts.apiBase);
+    const violations =
+      match && !options.unchecked
+        ? validateResponse({
+            operationId: match.op.operationId,
+            status: response.status(),
+            headers: responseHeaders,
+            body: text,
+            accept,
+            mapping: this.opts.jsonMapping,
+            ...(options.expectedRoot && response.status() < 300 ? { expectedRoot: options.expectedRoot } : {}),
+          })
+        : [];
+    const r = new EmResponse(method, url, response.status(), responseHeaders, text, accept, match?.op.operationId, violations);
+    this.opts.onResponse?.(r);
+    return r;
+  }
+}

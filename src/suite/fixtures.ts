@@ -1,0 +1,169 @@
+/**
+ * Playwright fixtures of the conformance suite: configuration, a worker-scoped logon session (logged off in
+ * teardown, also after failures), the `em` client with the automatic response checks, and the crawl that discovers
+ * the server's data. Tests import `test` and `expect` from here.
+ */
+import { test as base, expect as baseExpect, request as playwrightRequest, type APIRequestContext, type TestInfo } from '@playwright/test';
+import { codec } from '../contract/codec.ts';
+import { EmClient, MEDIA_TYPE, type EmResponse, type Representation } from './client.ts';
+import { loadConfig, configSecrets, type SuiteConfig } from './config.ts';
+import { crawl, type CrawlResult } from './crawl.ts';
+import { redact, registerSecret } from './redact.ts';
+import { matchers } from './matchers.ts';
+
+export interface Logon {
+  token: string;
+  sessionId: string;
+  /** The LogonSession body (JSON form). */
+  body: Record<string, any>;
+  headers: Record<string, string>;
+}
+
+interface WorkerFixtures {
+  representation: Representation;
+  config: SuiteConfig;
+  apiContext: APIRequestContext;
+  logon: Logon;
+  /** A client for work done outside any one test (discovery), whose checks are kept with the crawl. */
+  workerEm: EmClient;
+  estate: CrawlResult;
+}
+
+interface TestFixtures {
+  em: EmClient;
+  /** A client without a token, for the entry point, logon and the 401 rules. */
+  anonymous: EmClient;
+  /** Opens a second logon session for a test that must end one; logged off in teardown if still open. */
+  newLogon: () => Promise<Logon & { client: EmClient }>;
+}
+
+export function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+async function logOn(context: APIRequestContext, config: SuiteConfig, representation: Representation): Promise<Logon> {
+  const url = `${config.url}/sessionMngr/?v=${config.apiVersion}`;
+  const response = await context.post(url, { headers: { Authorization: basicAuth(config.user, config.password), Accept: MEDIA_TYPE[representation] } });
+  const text = await response.text();
+  if (response.status() !== 201) {
+    throw new Error(redact(`logon failed: POST ${url} → ${response.status()}\n${text.slice(0, 500)}`));
+  }
+  const headers = response.headers();
+  const token = headers['x-restsvcsessionid'];
+  if (!token) throw new Error(`logon: POST ${url} → 201 without an X-RestSvcSessionId header`);
+  registerSecret(token);
+  const parsed = representation === 'json' ? JSON.parse(text) : codec().fromXml(text).value;
+  const sessionId = String(parsed.SessionId ?? parsed.sessionId ?? '');
+  registerSecret(sessionId);
+  return { token, sessionId, body: parsed, headers };
+}
+
+async function logOff(context: APIRequestContext, config: SuiteConfig, logon: Logon): Promise<void> {
+  await context.delete(`${config.url}/logonSessions/${logon.sessionId}`, { headers: { 'X-RestSvcSessionId': logon.token } }).catch(() => undefined);
+}
+
+/** Collects the automatic-check violations of one test and fails it with the evidence, secrets redacted. */
+function violationCollector(testInfo: TestInfo) {
+  const found: Array<{ response: EmResponse; messages: string[] }> = [];
+  let requests = 0;
+  return {
+    onResponse(r: EmResponse) {
+      requests += 1;
+      if (r.violations.length) found.push({ response: r, messages: r.violations.map((v) => v.message) });
+    },
+    async finish() {
+      testInfo.annotations.push({ type: 'requests', description: String(requests) });
+      if (!found.length) return;
+      const text = found.map((f) => `${f.response.describe()}\n${f.messages.map((m) => `  - ${m}`).join('\n')}`).join('\n');
+      await testInfo.attach('contract-violations', { body: redact(found.map((f) => `${f.response.evidence()}\n${f.messages.join('\n')}`).join('\n\n')), contentType: 'text/plain' });
+      throw new Error(redact(`responses broke the contract (automatic checks: status, Content-Type, Content-Length, schema):\n${text}`));
+    },
+  };
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  representation: ['xml', { option: true, scope: 'worker' }],
+
+  config: [
+    async ({}, use) => {
+      const config = loadConfig();
+      for (const s of configSecrets(config)) registerSecret(s);
+      await use(config);
+    },
+    { scope: 'worker' },
+  ],
+
+  apiContext: [
+    async ({ config }, use) => {
+      const context = await playwrightRequest.newContext({ ignoreHTTPSErrors: config.tlsInsecure, timeout: config.timeoutMs });
+      await use(context);
+      await context.dispose();
+    },
+    { scope: 'worker' },
+  ],
+
+  logon: [
+    async ({ apiContext, config, representation }, use) => {
+      const logon = await logOn(apiContext, config, representation);
+      try {
+        await use(logon);
+      } finally {
+        await logOff(apiContext, config, logon);
+      }
+    },
+    { scope: 'worker' },
+  ],
+
+  workerEm: [
+    async ({ apiContext, config, logon, representation }, use) => {
+      await use(new EmClient({ request: apiContext, apiBase: config.url, representation, token: logon.token, jsonMapping: config.jsonMapping }));
+    },
+    { scope: 'worker' },
+  ],
+
+  estate: [
+    async ({ workerEm, config }, use) => {
+      await use(await crawl(workerEm, { budget: config.maxItems }));
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+
+  em: async ({ apiContext, config, logon, representation }, use, testInfo) => {
+    const collector = violationCollector(testInfo);
+    await use(new EmClient({ request: apiContext, apiBase: config.url, representation, token: logon.token, jsonMapping: config.jsonMapping, onResponse: collector.onResponse }));
+    await collector.finish();
+  },
+
+  anonymous: async ({ apiContext, config, representation }, use, testInfo) => {
+    const collector = violationCollector(testInfo);
+    await use(new EmClient({ request: apiContext, apiBase: config.url, representation, jsonMapping: config.jsonMapping, onResponse: collector.onResponse }));
+    await collector.finish();
+  },
+
+  newLogon: async ({ apiContext, config, representation }, use) => {
+    const opened: Logon[] = [];
+    await use(async () => {
+      const logon = await logOn(apiContext, config, representation);
+      opened.push(logon);
+      return { ...logon, client: new EmClient({ request: apiContext, apiBase: config.url, representation, token: logon.token, jsonMapping: config.jsonMapping }) };
+    });
+    for (const l of opened) await logOff(apiContext, config, l);
+  },
+});
+
+export const expect = baseExpect.extend(matchers);
+
+/** Test details naming the rules a test checks: `test('…', rules('PAGE-004', 'PAGE-005'), async …)`. */
+export function rules(...ids: string[]): { tag: string[]; annotation: Array<{ type: string; description: string }> } {
+  return { tag: ids.map((id) => `@${id}`), annotation: ids.map((id) => ({ type: 'rule', description: id })) };
+}
+
+/**
+ * Marks the running test not applicable on this server, with the reason (reported as such, neither passed nor
+ * failed). Call before any assertion.
+ */
+export function notApplicable(reason: string): never {
+  test.info().annotations.push({ type: 'not-applicable', description: reason });
+  test.skip(true, `not applicable: ${reason}`);
+  throw new Error('unreachable');
+}

@@ -1,0 +1,119 @@
+/**
+ * Actions and tasks (rules ACT-*). They change the server, so they run only with EM_ALLOW_WRITES=1 (always on the
+ * embedded mock), once (project `cross`), one after the other, and put back what they change.
+ */
+import type { EmClient, EmResponse } from '../../src/suite/client.ts';
+import { expect, notApplicable, rules, test } from '../../src/suite/fixtures.ts';
+import { findLink, idOfHref, idOfUid } from '../../src/suite/invariants.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeEach(({ config }) => {
+  if (!config.allowWrites) notApplicable('writes are disabled: set EM_ALLOW_WRITES=1 to run the action rules (they start and stop jobs)');
+});
+
+const FINAL_STATES = new Set(['Finished']);
+
+/** Polls a task until it is Finished (or the timeout), returning its last representation. */
+async function waitForTask(em: EmClient, taskHref: string, timeoutMs = 60_000): Promise<{ states: string[]; task: Record<string, any> }> {
+  const states: string[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await em.get(taskHref);
+    expect(r).toHaveStatus(200);
+    const task = r.body();
+    if (states[states.length - 1] !== task.State) states.push(task.State);
+    if (FINAL_STATES.has(task.State) || Date.now() > deadline) return { states, task };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function expectAccepted(r: EmResponse): Record<string, any> {
+  expect(r).toHaveStatus(202);
+  const task = r.body();
+  expect(String(task.Href)).toMatch(new RegExp(`/tasks/${task.TaskId}$`));
+  return task;
+}
+
+async function firstAgentJob(em: EmClient): Promise<Record<string, any>> {
+  const r = await em.get('/query', { params: { type: 'AgentBackupJob', format: 'Entities', pageSize: 5 } });
+  const jobs = (r.body().Entities?.AgentBackupJob?.AgentBackupJob ?? []) as Array<Record<string, any>>;
+  if (!jobs.length) notApplicable('no agent backup job on this server');
+  return jobs[0]!;
+}
+
+test('toggleScheduleEnabled answers 202 with a Task and really toggles, twice', rules('ACT-001', 'ACT-002', 'ACT-003', 'ACT-005'), async ({ em }) => {
+  const job = await firstAgentJob(em);
+  const before = job.ScheduleEnabled;
+  for (const expected of [!before, before]) {
+    const task = expectAccepted(await em.post(findLink(job, 'ToggleScheduleEnabled')!.Href));
+    expect(task.Operation).toBe('UpdateJob');
+    const { states, task: done } = await waitForTask(em, task.Href);
+    expect(states[states.length - 1], `task states ${states.join(' → ')}`).toBe('Finished');
+    expect(done.Result?.Success, 'a finished task has a Result with Success').not.toBeUndefined();
+    const after = (await em.get(job.Href)).body();
+    expect(after.ScheduleEnabled).toBe(expected);
+  }
+});
+
+test('start creates a running session, stop ends it', rules('ACT-001', 'ACT-002', 'ACT-003', 'ACT-006', 'ACT-007'), async ({ em }) => {
+  const job = await firstAgentJob(em);
+  const jobId = idOfHref(job.Href);
+  const before = new Set(((await em.get(`/agents/jobs/${jobId}/backupSessions`)).body().Refs as Array<{ UID: string }>).map((r) => r.UID));
+  const start = expectAccepted(await em.post(findLink(job, 'Start')!.Href));
+  expect(start.Operation).toBe('StartJob');
+  const started = await waitForTask(em, start.Href);
+  expect(started.task.State).toBe('Finished');
+  const after = (await em.get(`/agents/jobs/${jobId}/backupSessions`)).body().Refs as Array<{ UID: string; Href: string }>;
+  const created = after.filter((r) => !before.has(r.UID));
+  expect(created.length, 'start created a new session of the job').toBeGreaterThan(0);
+  const session = (await em.get(created[0]!.Href, { params: { format: 'Entity' } })).body();
+  expect(['Starting', 'Working']).toContain(session.State);
+  expect(session.Result).toBe('None');
+  expect(session.EndTimeUTC ?? null).toBeNull();
+  const byQuery = (await em.get('/query', { params: { type: 'BackupJobSession', filter: `UID==${idOfUid(session.UID)}` } })).body();
+  expect(byQuery.Refs?.Refs?.length, 'the query service sees the new session').toBe(1);
+
+  const stop = expectAccepted(await em.post(findLink(session, 'Stop')!.Href));
+  expect(stop.Operation).toBe('StopJobSession');
+  await waitForTask(em, stop.Href);
+  const stopped = (await em.get(created[0]!.Href, { params: { format: 'Entity' } })).body();
+  expect(stopped.State).toBe('Stopped');
+  expect(stopped.EndTimeUTC).toBeTruthy();
+});
+
+test('stop on an agent job names StopAgentJob', rules('ACT-001', 'ACT-003'), async ({ em }) => {
+  const job = await firstAgentJob(em);
+  const task = expectAccepted(await em.post(findLink(job, 'Stop')!.Href));
+  expect(task.Operation).toBe('StopAgentJob');
+  await waitForTask(em, task.Href);
+});
+
+test('retry finishes with Success=false unless the last session failed', rules('ACT-001', 'ACT-003', 'ACT-008'), async ({ em }) => {
+  const job = await firstAgentJob(em);
+  const task = expectAccepted(await em.post(findLink(job, 'Retry')!.Href));
+  expect(task.Operation).toBe('RetryAgentJob');
+  const { task: done } = await waitForTask(em, task.Href);
+  const sessions = (await em.get('/query', { params: { type: 'BackupJobSession', format: 'Entities', sortDesc: 'CreationTime', pageSize: 2, filter: `JobUid==${idOfUid(job.UID)}` } })).body();
+  const latest = (sessions.Entities?.BackupJobSessions?.BackupJobSessions ?? []) as Array<Record<string, any>>;
+  if (done.Result?.Success === true) {
+    expect(latest[0]?.IsRetry, 'a successful retry created a retry session').toBe(true);
+  } else {
+    expect(done.Result?.Success).toBe(false);
+    expect(done.Result?.Message, 'a refused retry says why').toBeTruthy();
+  }
+});
+
+test('tasks of the logon session are listed and can be deleted', rules('ACT-004'), async ({ em }) => {
+  const job = await firstAgentJob(em);
+  const task = expectAccepted(await em.post(findLink(job, 'ToggleScheduleEnabled')!.Href));
+  await waitForTask(em, task.Href);
+  // Put the schedule back.
+  const back = expectAccepted(await em.post(findLink(job, 'ToggleScheduleEnabled')!.Href));
+  await waitForTask(em, back.Href);
+  const listed = (await em.get('/tasks')).body();
+  const ids = ((listed.Tasks ?? []) as Array<{ TaskId: string }>).map((t) => t.TaskId);
+  expect(ids).toContain(task.TaskId);
+  const del = await em.delete(task.Href);
+  expect(del).toHaveStatus(204);
+});

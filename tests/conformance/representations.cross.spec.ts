@@ -1,0 +1,85 @@
+/**
+ * Content negotiation and the documented JSON mapping, comparing the two representations of one resource: these
+ * tests run once (project `cross`), each requesting both (rules NEG-001, NEG-002, JSON-*).
+ */
+import { listOperations } from '../../src/contract/spec.ts';
+import { codec } from '../../src/contract/codec.ts';
+import type { EmClient } from '../../src/suite/client.ts';
+import { expect, notApplicable, rules, test } from '../../src/suite/fixtures.ts';
+
+/** One concrete URL per GET operation (path without parameters, or a crawled instance). */
+function sampleUrls(em: EmClient, estate: { samples: Map<string, string[]> }): Array<{ operationId: string; url: string }> {
+  return listOperations()
+    .filter((op) => op.method === 'GET' && op.operationId !== 'query')
+    .flatMap((op) => {
+      const url = op.path.includes('{') ? estate.samples.get(op.operationId)?.[0]?.split('?')[0] : em.resolve(op.path);
+      return url ? [{ operationId: op.operationId, url }] : [];
+    });
+}
+
+test('XML is served without Accept and for Accept: application/xml', rules('NEG-001'), async ({ em, estate }) => {
+  for (const { url } of sampleUrls(em, estate)) {
+    for (const accept of [null, 'application/xml']) {
+      const r = await em.get(url, { accept });
+      expect(r).toHaveStatus(200);
+      expect(r.mediaType, `${url} with Accept ${accept ?? '(none)'}`).toBe('application/xml');
+    }
+  }
+});
+
+test('JSON is served for Accept: application/json', rules('NEG-002'), async ({ em, estate }) => {
+  const json = em.with({ representation: 'json' });
+  for (const { url } of sampleUrls(em, estate)) {
+    const r = await json.get(url);
+    expect(r).toHaveStatus(200);
+    expect(r.mediaType, url).toBe('application/json');
+  }
+});
+
+test('the XML and the JSON of a resource carry the same data', rules('JSON-008', 'JSON-001'), async ({ em, estate }) => {
+  const json = em.with({ representation: 'json' });
+  const urls = sampleUrls(em, estate);
+  if (!urls.length) notApplicable('nothing to compare');
+  for (const { url } of urls) {
+    for (const params of [{}, { format: 'Entity' }] as Array<Record<string, string>>) {
+      const x = await em.get(url, { params });
+      if (x.status !== 200) continue;
+      const j = await json.get(url, { params });
+      expect(j).toHaveStatus(200);
+      const fromXml = codec().fromXml(x.text);
+      const jsonBody = j.body<Record<string, unknown>>();
+      // JSON-001 follows: the XML read into JSON form is the root element's content, with no key for the root.
+      expect(jsonBody, `${url}${'format' in params ? '?format=Entity' : ''}: JSON differs from the XML read through the documented mapping`).toEqual(fromXml.value);
+    }
+  }
+});
+
+test('top-level JSON lists are an object holding one array', rules('JSON-005'), async ({ em }) => {
+  const json = em.with({ representation: 'json' });
+  const refs = (await json.get('/backupSessions')).body();
+  expect(Object.keys(refs)).toEqual(['Refs']);
+  expect(Array.isArray(refs.Refs)).toBe(true);
+  const entities = (await json.get('/backupSessions', { params: { format: 'Entity' } })).body();
+  expect(Object.keys(entities)).toEqual(['BackupJobSessions']);
+  expect(Array.isArray(entities.BackupJobSessions)).toBe(true);
+});
+
+test('JSON query results nest lists twice', rules('JSON-004'), async ({ em }) => {
+  const json = em.with({ representation: 'json' });
+  const refs = (await json.get('/query', { params: { type: 'BackupJobSession', pageSize: 5 } })).body();
+  expect(Array.isArray(refs.Refs?.Refs), 'Refs.Refs is the array').toBe(true);
+  expect(refs.Entities).toBeNull();
+  const entities = (await json.get('/query', { params: { type: 'BackupJobSession', format: 'Entities', pageSize: 5 } })).body();
+  expect(Array.isArray(entities.Entities?.BackupJobSessions?.BackupJobSessions), 'Entities.BackupJobSessions.BackupJobSessions is the array').toBe(true);
+  expect(entities.Refs).toBeNull();
+});
+
+test('agent jobs sit in a singular AgentBackupJob wrapper inside Entities', rules('JSON-006'), async ({ em }) => {
+  const xml = await em.get('/query', { params: { type: 'AgentBackupJob', format: 'Entities' } });
+  expect(xml).toHaveStatus(200);
+  const jobs = xml.body().Entities?.AgentBackupJob?.AgentBackupJob as unknown[] | undefined;
+  if (!jobs?.length) notApplicable('no agent backup job on this server');
+  expect(xml.text).toMatch(/<Entities>\s*<AgentBackupJob>\s*<AgentBackupJob /);
+  const json = (await em.with({ representation: 'json' }).get('/query', { params: { type: 'AgentBackupJob', format: 'Entities' } })).body();
+  expect(Array.isArray(json.Entities?.AgentBackupJob?.AgentBackupJob)).toBe(true);
+});

@@ -1,0 +1,62 @@
+// The fixed response checks of the validation module, each shown failing on a wrong response.
+import { describe, expect, it } from 'vitest';
+import { codec } from '../../src/contract/codec.ts';
+import { negotiatedMediaType, rootForType, validateResponse, validateXml } from '../../src/contract/validate.ts';
+
+const ref = { Links: null, UID: 'urn:veeam:BackupJobSession:d2b8d33e-32b5-43be-9d72-02b5d8b290d0', Name: 'Job@2025-01-01 00:00:00', Href: 'https://h:9398/api/backupSessions/d2b8d33e-32b5-43be-9d72-02b5d8b290d0', Type: 'BackupJobSessionReference' };
+const refsJson = JSON.stringify({ Refs: [ref] });
+const refsXml = codec().toXml('EntityReferences', { Refs: [ref] });
+const len = (s: string) => String(Buffer.byteLength(s));
+
+describe('validateResponse', () => {
+  it('accepts a correct XML and JSON collection', () => {
+    expect(validateResponse({ operationId: 'listBackupSessions', status: 200, headers: { 'content-type': 'application/xml; charset=utf-8', 'content-length': len(refsXml) }, body: refsXml })).toEqual([]);
+    expect(validateResponse({ operationId: 'listBackupSessions', status: 200, accept: 'application/json', headers: { 'content-type': 'application/json', 'content-length': len(refsJson) }, body: refsJson })).toEqual([]);
+  });
+  it('flags a status the spec does not document', () => {
+    const v = validateResponse({ operationId: 'listBackupSessions', status: 418, headers: { 'content-type': 'application/xml', 'content-length': len(refsXml) }, body: refsXml });
+    expect(v.map((x) => x.check)).toContain('status');
+  });
+  it('flags XML served when JSON was asked for', () => {
+    const v = validateResponse({ operationId: 'listBackupSessions', status: 200, accept: 'application/json', headers: { 'content-type': 'application/xml', 'content-length': len(refsXml) }, body: refsXml });
+    expect(v.find((x) => x.check === 'content-type')?.message).toContain('expected application/json');
+  });
+  it('flags a missing or wrong Content-Length', () => {
+    expect(validateResponse({ operationId: 'listBackupSessions', status: 200, headers: { 'content-type': 'application/xml' }, body: refsXml }).map((x) => x.check)).toContain('content-length');
+    expect(validateResponse({ operationId: 'listBackupSessions', status: 200, headers: { 'content-type': 'application/xml', 'content-length': '3' }, body: refsXml }).map((x) => x.check)).toContain('content-length');
+  });
+  it('flags a body on 204', () => {
+    const v = validateResponse({ operationId: 'deleteLogonSession', status: 204, headers: { 'content-length': '2' }, body: 'hi' });
+    expect(v.map((x) => x.check)).toContain('body-empty');
+  });
+  it('flags a root element the operation does not return', () => {
+    const xml = codec().toXml('EntityRef', ref);
+    const v = validateResponse({ operationId: 'listBackupSessions', status: 200, headers: { 'content-type': 'application/xml', 'content-length': len(xml) }, body: xml });
+    expect(v.map((x) => x.check)).toContain('xml-root');
+  });
+});
+
+describe('XML safety and the Type attribute', () => {
+  it('does not expand external entities', () => {
+    const xml = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref UID="urn:veeam:A:1" Name="&x;" Href="h" Type="T"/></EntityReferences>';
+    const out = JSON.stringify(validateXml(xml));
+    expect(out).not.toContain('root:');
+  });
+  it('maps link Types to root elements by the documented rules', () => {
+    expect(rootForType('BackupJobSessionReferenceList')).toBe('EntityReferences');
+    expect(rootForType('BackupJobSessionReference')).toBe('EntityRef');
+    expect(rootForType('LogonSessionList')).toBe('LogonSessions');
+    expect(rootForType('RepositoryList')).toBe('Repositories');
+    expect(rootForType('QueryService')).toBe('QuerySvc');
+    expect(rootForType('BackupJobSession')).toBe('BackupJobSession');
+  });
+  it('flags a Type attribute that does not match the root element', () => {
+    const xml = codec().toXml('EntityRef', { ...ref, Type: 'BackupJobSession' });
+    expect(validateXml(xml).map((x) => x.check)).toContain('type-attribute');
+  });
+  it('negotiates XML unless JSON is asked for', () => {
+    expect(negotiatedMediaType(undefined)).toBe('application/xml');
+    expect(negotiatedMediaType('*/*')).toBe('application/xml');
+    expect(negotiatedMediaType('application/json')).toBe('application/json');
+  });
+});
