@@ -89,3 +89,20 @@ export function idOfHref(href: string): string {
 export function idOfUid(uid: string | null | undefined): string {
   return (uid ?? '').split(':').pop()?.toLowerCase() ?? '';
 }
+
+/**
+ * The items of a QueryResult in JSON form, whatever the format: Refs.Refs, or the one non-null member of Entities
+ * (or Resources) and the list inside it (e.g. Entities.BackupJobSessions.BackupJobSessions).
+ */
+export function queryItems(body: Record<string, any>): Array<Record<string, any>> {
+  if (Array.isArray(body.Refs?.Refs)) return body.Refs.Refs;
+  for (const container of [body.Entities, body.Resources]) {
+    if (!container) continue;
+    for (const member of Object.values(container)) {
+      if (!member || typeof member !== 'object') continue;
+      const list = Object.values(member as object).find(Array.isArray);
+      if (list) return list as Array<Record<string, any>>;
+    }
+  }
+  return [];
+}

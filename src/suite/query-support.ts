@@ -476,17 +476,24 @@ export interface Fetched {
 /** Largest page the suite asks for when it wants a whole result in one response. */
 export const WHOLE_PAGE = 500;
 
+/** One page of `type` entities, whatever the status (items empty unless 200). */
+export async function queryEntities(em: EmClient, meta: QueryTypeMeta, extra: QueryParams = {}, pageSize = WHOLE_PAGE): Promise<Fetched> {
+  const response = await runQuery(em, { type: meta.name, format: 'Entities', pageSize, ...extra });
+  if (response.status !== 200) return { items: [], complete: false, response, paging: undefined };
+  const body = response.body();
+  const paging = pagingInfo(body);
+  const items = entitiesOf(body, meta) ?? [];
+  return { items, complete: Number(paging?.PagesCount) === 1 && Number(paging?.PageNum) === 1, response, paging };
+}
+
 /**
  * One page of `type` entities (default: a page big enough to hold the whole result on small servers). Throws with
  * the evidence when the server does not answer 200.
  */
 export async function fetchEntities(em: EmClient, meta: QueryTypeMeta, extra: QueryParams = {}, pageSize = WHOLE_PAGE): Promise<Fetched> {
-  const response = await runQuery(em, { type: meta.name, format: 'Entities', pageSize, ...extra });
-  if (response.status !== 200) throw new Error(`expected 200 from the query, got ${response.status}\n${response.evidence(1200)}`);
-  const body = response.body();
-  const paging = pagingInfo(body);
-  const items = entitiesOf(body, meta) ?? [];
-  return { items, complete: Number(paging?.PagesCount) === 1 && Number(paging?.PageNum) === 1, response, paging };
+  const fetched = await queryEntities(em, meta, extra, pageSize);
+  if (fetched.response.status !== 200) throw new Error(`expected 200 from the query, got ${fetched.response.status}\n${fetched.response.evidence(1200)}`);
+  return fetched;
 }
 
 /** The type's entities (up to WHOLE_PAGE): the universe the filter checks compare against. */
@@ -545,7 +552,11 @@ export interface FilterCheck {
  * universe and the result were each fetched whole) every universe item that satisfies it was returned.
  */
 export async function checkFilter(em: EmClient, meta: QueryTypeMeta, universe: Fetched, cond: Condition, extra: QueryParams = {}): Promise<FilterCheck> {
-  const result = await fetchEntities(em, meta, { filter: cond.text, ...extra });
+  return evaluateFilter(universe, cond, await fetchEntities(em, meta, { filter: cond.text, ...extra }), meta);
+}
+
+/** Checks a fetched filter result against the condition (see checkFilter). */
+export function evaluateFilter(universe: Fetched, cond: Condition, result: Fetched, meta: QueryTypeMeta): FilterCheck {
   const wrong: string[] = [];
   let undecided = 0;
   for (const item of result.items) {
@@ -615,4 +626,51 @@ export function placeholderLiteral(field: QueryField): string {
     default:
       return quote('em-conformance no such value');
   }
+}
+
+// ------------------------------------------------------------------------------------------------ test helpers
+
+/** Picks the first readable field of the given kinds that has a usable value in the universe. */
+export function chooseField(
+  meta: QueryTypeMeta,
+  items: any[],
+  kinds: FieldType[],
+  prefer?: (v: Value, f: QueryField) => boolean,
+): { field: QueryField; value: Value } | undefined {
+  for (const field of readableFields(meta, ...kinds)) {
+    const value = pickValue(items, field, prefer ? (v) => prefer(v, field) : undefined);
+    if (value !== undefined) return { field, value };
+  }
+  return undefined;
+}
+
+/** The enum value at the middle of the documented order that the universe brackets best (a pivot for < and >). */
+export function enumPivot(field: QueryField, items: any[]): string | undefined {
+  const values = field.enumValues ?? [];
+  const present = new Set(distinctValues(items, field).map(String));
+  if (!values.length || !present.size) return undefined;
+  // Prefer a documented value with present values on both sides, else one that is present.
+  const idx = values.map((_, i) => i);
+  const both = idx.find((i) => values.slice(0, i).some((v) => present.has(v)) && values.slice(i + 1).some((v) => present.has(v)));
+  if (both !== undefined) return values[both];
+  const some = idx.find((i) => present.has(values[i]!));
+  return some !== undefined ? values[some] : undefined;
+}
+
+/** The median of the distinct values of a readable field. */
+export function medianValue(items: any[], field: QueryField): Value | undefined {
+  const sorted = sortedValues(items, field);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : undefined;
+}
+
+/** The URN of a UID value: the entity's own URN for a property source, else built from the link's reference Type. */
+export function urnFor(field: QueryField, item: Record<string, any>): string | undefined {
+  if (!field.source) return undefined;
+  if ('property' in field.source) {
+    const raw = rawSourceValue(item, field.source);
+    return typeof raw === 'string' && /^urn:/i.test(raw) ? raw : undefined;
+  }
+  const id = rawSourceValue(item, field.source);
+  if (typeof id !== 'string') return undefined;
+  return `urn:veeam:${field.source.link.Type.replace(/Reference$/, '')}:${id}`;
 }

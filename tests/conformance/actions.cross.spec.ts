@@ -4,7 +4,7 @@
  */
 import type { EmClient, EmResponse } from '../../src/suite/client.ts';
 import { expect, notApplicable, rules, test } from '../../src/suite/fixtures.ts';
-import { findLink, idOfHref, idOfUid } from '../../src/suite/invariants.ts';
+import { findLink, idOfHref, idOfUid, queryItems } from '../../src/suite/invariants.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -37,7 +37,7 @@ function expectAccepted(r: EmResponse): Record<string, any> {
 
 async function firstAgentJob(em: EmClient): Promise<Record<string, any>> {
   const r = await em.get('/query', { params: { type: 'AgentBackupJob', format: 'Entities', pageSize: 5 } });
-  const jobs = (r.body().Entities?.AgentBackupJob?.AgentBackupJob ?? []) as Array<Record<string, any>>;
+  const jobs = queryItems(r.body());
   if (!jobs.length) notApplicable('no agent backup job on this server');
   return jobs[0]!;
 }
@@ -95,7 +95,7 @@ test('retry finishes with Success=false unless the last session failed', rules('
   expect(task.Operation).toBe('RetryAgentJob');
   const { task: done } = await waitForTask(em, task.Href);
   const sessions = (await em.get('/query', { params: { type: 'BackupJobSession', format: 'Entities', sortDesc: 'CreationTime', pageSize: 2, filter: `JobUid==${idOfUid(job.UID)}` } })).body();
-  const latest = (sessions.Entities?.BackupJobSessions?.BackupJobSessions ?? []) as Array<Record<string, any>>;
+  const latest = queryItems(sessions);
   if (done.Result?.Success === true) {
     expect(latest[0]?.IsRetry, 'a successful retry created a retry session').toBe(true);
   } else {
