@@ -20,6 +20,12 @@ function table(): Uint16Array {
     const l = String.fromCharCode(c).toLowerCase();
     t[c] = l.length === 1 ? l.charCodeAt(0) : c;
   }
+  // Make the mapping idempotent (fold(fold(c)) === fold(c)) so comparing folded and unfolded strings agrees.
+  for (let c = 0; c < 65536; c++) {
+    let f = t[c]!;
+    for (let k = 0; k < 4 && t[f] !== f; k++) f = t[f]!;
+    t[c] = f;
+  }
   FOLD = t;
   return t;
 }

@@ -135,6 +135,7 @@ export function fieldList(type: QueryTypeDef<any>): string {
 export function findQueryType<T extends QueryTypeDef<any>>(types: Iterable<T>, name: string | null | undefined): T {
   if (name === undefined || name === null || name === '')
     throw new QueryError('UnknownType', `The query parameter 'type' is required`);
+  if (typeof name !== 'string') throw new QueryError('UnknownType', `The query parameter 'type' must be given once`);
   const k = name.toLowerCase();
   const names: string[] = [];
   for (const t of types) {
@@ -154,6 +155,7 @@ export type QueryFormat = 'References' | 'Entities';
 // `Resources`) is QueryError BadFormat; absent or empty means References.
 export function parseFormat(format: string | null | undefined): QueryFormat {
   if (format === undefined || format === null || format === '') return 'References';
+  if (typeof format !== 'string') throw new QueryError('BadFormat', `The query parameter 'format' must be given once`);
   const k = format.toLowerCase();
   if (k === 'references') return 'References';
   if (k === 'entities') return 'Entities';

@@ -3,7 +3,7 @@
  * Sources: em-api-notes.md §3.3 (dates, UIDs, enum order), §8 item 11.
  */
 import { foldEqualsFolded, foldString } from './fold.ts';
-import type { FieldDef, QueryLimits } from './types.ts';
+import { type FieldDef, type QueryLimits, QueryError } from './types.ts';
 
 /** Result of parsing a value: the typed value and a canonical text (used to re-render the filter). */
 export interface ParsedValue {
@@ -11,8 +11,10 @@ export interface ParsedValue {
   text: string;
 }
 
-/** Thrown internally with a message; the parser turns it into QueryError BadValue with a position. */
-export class ValueError extends Error {}
+/** Value errors are QueryError BadValue; the filter parser re-throws them with the position and field name. */
+function badValue(message: string): QueryError {
+  return new QueryError('BadValue', message);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // datetime
@@ -51,30 +53,30 @@ function daysInMonth(y: number, m: number): number {
 export function parseDateTime(text: string, zoneless: QueryLimits['zonelessDates']): number {
   const m = DATE_RE.exec(text);
   if (m === null)
-    throw new ValueError(
+    throw badValue(
       `'${text}' is not a UTC date-time; expected e.g. 2025-08-14T12:31:30.389Z or 2025-08-14`,
     );
   const y = +m[1]!;
   const mo = +m[2]!;
   const d = +m[3]!;
-  if (y < 1) throw new ValueError(`'${text}': year must be 0001-9999`);
-  if (mo < 1 || mo > 12) throw new ValueError(`'${text}': month ${m[2]} is out of range`);
-  if (d < 1 || d > daysInMonth(y, mo)) throw new ValueError(`'${text}': day ${m[3]} is out of range`);
+  if (y < 1) throw badValue(`'${text}': year must be 0001-9999`);
+  if (mo < 1 || mo > 12) throw badValue(`'${text}': month ${m[2]} is out of range`);
+  if (d < 1 || d > daysInMonth(y, mo)) throw badValue(`'${text}': day ${m[3]} is out of range`);
   let ms = daysFromCivil(y, mo, d) * MS_PER_DAY;
   if (m[4] === undefined) return ms; // date-only: midnight UTC
   const h = +m[4];
   const mi = +m[5]!;
   const s = m[6] === undefined ? 0 : +m[6];
-  if (h > 23) throw new ValueError(`'${text}': hour ${m[4]} is out of range`);
-  if (mi > 59) throw new ValueError(`'${text}': minute ${m[5]} is out of range`);
-  if (s > 59) throw new ValueError(`'${text}': second ${m[6]} is out of range`);
+  if (h > 23) throw badValue(`'${text}': hour ${m[4]} is out of range`);
+  if (mi > 59) throw badValue(`'${text}': minute ${m[5]} is out of range`);
+  if (s > 59) throw badValue(`'${text}': second ${m[6]} is out of range`);
   ms += h * 3_600_000 + mi * 60_000 + s * 1000;
   const frac = m[7];
   if (frac !== undefined) ms += Number(frac) / 10 ** (frac.length - 3);
   const zone = m[8];
   if (zone === undefined) {
     if (zoneless === 'reject')
-      throw new ValueError(`'${text}' has no time zone; only UTC date-times ending in 'Z' are accepted`);
+      throw badValue(`'${text}' has no time zone; only UTC date-times ending in 'Z' are accepted`);
     return ms;
   }
   if (zone === 'Z' || zone === 'z') return ms;
@@ -82,7 +84,7 @@ export function parseDateTime(text: string, zoneless: QueryLimits['zonelessDates
   const digits = zone.slice(1).replace(':', '');
   const oh = +digits.slice(0, 2);
   const om = +digits.slice(2);
-  if (oh > 14 || om > 59) throw new ValueError(`'${text}': time zone offset ${zone} is out of range`);
+  if (oh > 14 || om > 59) throw badValue(`'${text}': time zone offset ${zone} is out of range`);
   return ms - sign * (oh * 3_600_000 + om * 60_000);
 }
 
@@ -105,12 +107,12 @@ export function parseUid(text: string): string {
   const m = URN_RE.exec(text);
   if (m !== null) {
     id = m[1]!;
-    if (!URN_ID_RE.test(id)) throw new ValueError(`'${text}' is not a valid UID (bad id part '${id}')`);
+    if (!URN_ID_RE.test(id)) throw badValue(`'${text}' is not a valid UID (bad id part '${id}')`);
   } else {
     if (id.length > 2 && id.charCodeAt(0) === 123 /* { */ && id.charCodeAt(id.length - 1) === 125 /* } */)
       id = id.slice(1, -1);
     if (!ID_RE.test(id))
-      throw new ValueError(`'${text}' is not a valid UID; expected a GUID or urn:veeam:<Type>:<GUID>`);
+      throw badValue(`'${text}' is not a valid UID; expected a GUID or urn:veeam:<Type>:<GUID>`);
   }
   return id.toLowerCase();
 }
@@ -163,21 +165,30 @@ const INT64_MAX = 2n ** 63n - 1n;
 // CHOICE: int/long filter values are decimal integers with optional sign (no fraction, exponent or hex); int must
 // fit Int32 and long Int64, else BadValue. Long values beyond ±2^53 are compared as the nearest double.
 function parseInteger(text: string, type: 'int' | 'long'): number {
-  if (!INT_RE.test(text)) throw new ValueError(`'${text}' is not an integer`);
+  if (!INT_RE.test(text)) throw badValue(`'${text}' is not an integer`);
   if (type === 'int') {
     const n = Number(text);
-    if (n < INT32_MIN || n > INT32_MAX) throw new ValueError(`'${text}' is out of range for an int (32-bit)`);
+    if (n < INT32_MIN || n > INT32_MAX) throw badValue(`'${text}' is out of range for an int (32-bit)`);
     return n;
   }
   const b = BigInt(text);
-  if (b < INT64_MIN || b > INT64_MAX) throw new ValueError(`'${text}' is out of range for a long (64-bit)`);
+  if (b < INT64_MIN || b > INT64_MAX) throw badValue(`'${text}' is out of range for a long (64-bit)`);
   return Number(b);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
+function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** Trims space, tab, CR, LF (a loop: the regex `[ \t]+$` is quadratic on long inner runs of spaces). */
 function trimWs(s: string): string {
-  return s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+  let a = 0;
+  let b = s.length;
+  while (a < b && isWs(s.charCodeAt(a))) a++;
+  while (b > a && isWs(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /**
@@ -203,7 +214,7 @@ export function parseFilterValue(field: FieldDef<any>, text: string, limits: Que
       const values = field.values ?? [];
       const i = enumIndexer(field)(t);
       if (i < 0)
-        throw new ValueError(`'${t}' is not a valid value of ${field.name}; valid values: ${values.join(', ')}`);
+        throw badValue(`'${t}' is not a valid value of ${field.name}; valid values: ${values.join(', ')}`);
       return { value: i, text: values[i]! };
     }
     case 'int':
@@ -216,9 +227,9 @@ export function parseFilterValue(field: FieldDef<any>, text: string, limits: Que
       // CHOICE: bool filter values are `true`/`false`, case-insensitive; `1`/`0` are BadValue (as .NET bool.Parse).
       if (t === 'true') return { value: true, text: 'true' };
       if (t === 'false') return { value: false, text: 'false' };
-      throw new ValueError(`'${text}' is not a boolean; expected true or false`);
+      throw badValue(`'${text}' is not a boolean; expected true or false`);
     }
     default:
-      throw new ValueError(`field ${(field as FieldDef<any>).name} has an unsupported type`);
+      throw badValue(`field ${(field as FieldDef<any>).name} has an unsupported type`);
   }
 }
