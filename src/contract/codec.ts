@@ -91,26 +91,29 @@ export class XmlCodec {
       out.push(v === null || v === undefined || v === '' ? `<${name}${attrs} />` : `<${name}${attrs}>${escapeText(scalarText(v))}</${name}>`);
       return;
     }
-    const children: string[] = [];
+    // Children are written straight into `out` (large lists would overflow a spread); the open tag becomes
+    // self-closing when nothing was written after it.
+    const openAt = out.length;
+    out.push(`<${name}${attrs}>`);
     for (const e of plan.elements) {
       const v = obj[e.name];
       if (v === null || v === undefined) continue;
       if (e.list) {
         const items = v as JsonValue[];
         if (e.list.wrapped) {
-          children.push(`${nl}<${e.xmlName}>`);
-          for (const item of items) this.writeValue(children, e.list.itemXmlName, e.type, item, '', nl);
-          children.push(`</${e.xmlName}>`);
+          out.push(`${nl}<${e.xmlName}>`);
+          for (const item of items) this.writeValue(out, e.list.itemXmlName, e.type, item, '', nl);
+          out.push(`</${e.xmlName}>`);
         } else {
-          for (const item of items) this.writeValue(children, e.list.itemXmlName, e.type, item, '', nl);
+          for (const item of items) this.writeValue(out, e.list.itemXmlName, e.type, item, '', nl);
         }
       } else {
-        children.push(nl);
-        this.writeValue(children, e.xmlName, e.type, v, '', nl);
+        out.push(nl);
+        this.writeValue(out, e.xmlName, e.type, v, '', nl);
       }
     }
-    if (!children.length) out.push(`<${name}${attrs} />`);
-    else out.push(`<${name}${attrs}>`, ...children, `${nl}</${name}>`);
+    if (out.length === openAt + 1) out[openAt] = `<${name}${attrs} />`;
+    else out.push(`${nl}</${name}>`);
   }
 
   /**

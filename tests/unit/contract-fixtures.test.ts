@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/contract/paths.ts';
+import { loadSpec } from '../../src/contract/spec.ts';
 import { validateJson, validateXml } from '../../src/contract/validate.ts';
 
 interface Fixture { file: string; type: string; source?: string; reason?: string; expect?: string; mapping?: 'strict' | 'omit-absent' }
@@ -39,6 +40,23 @@ describe('negative fixtures fail for their stated reason', () => {
       const messages = check(dir, f).map((v) => v.message);
       expect(messages.length, 'expected at least one violation').toBeGreaterThan(0);
       expect(messages.join('\n')).toContain(f.expect);
+    });
+  }
+});
+
+describe('spec examples are the fixtures', () => {
+  // components.examples in spec/openapi.yaml repeats the fixture files for OpenAPI tools; they must not drift apart.
+  const examples = (loadSpec().components as { examples?: Record<string, { value?: unknown }> }).examples ?? {};
+  const files = new Set(load(EXAMPLES).map((f) => f.file));
+  it('every example in the spec names a fixture file', () => {
+    expect(Object.keys(examples).filter((k) => !files.has(k))).toEqual([]);
+  });
+  for (const [name, example] of Object.entries(examples)) {
+    it(`${name} equals spec/examples/${name}`, () => {
+      const file = readFileSync(path.join(EXAMPLES, name), 'utf8');
+      const value = typeof example.value === 'string' ? example.value : JSON.stringify(example.value);
+      const normalise = (s: string) => (name.endsWith('.json') ? JSON.stringify(JSON.parse(s)) : s.trim());
+      expect(normalise(value)).toBe(normalise(file));
     });
   }
 });
