@@ -88,19 +88,29 @@ export function validateXml(body: string, opts: { expectedRoots?: string[] } = {
 
 // ---------------------------------------------------------------- Type attribute ↔ root element
 
-/** Link Types whose XML root is not derived by the documented rules (em-api-notes §2.4, §6 mapping excerpt). */
-const ROOT_EXCEPTIONS: Record<string, string> = {
-  QueryService: 'QuerySvc',
-  AgentsService: 'Agents',
-  LookupService: 'LookupSvc',
-  Report: 'SummaryReport',
-  ObjectInAgentBackupJobList: 'ObjectsInAgentBackupJob',
-  ObjectInJobList: 'ObjectsInJob',
-};
+interface LinkTypeTable {
+  byType: Record<string, string>;
+  byTarget: Array<{ operationId: string; type?: string; root: string }>;
+}
 
-/** The XML root element a link or resource Type maps to (S-DUMP link_types_and_xml_schema rules 1–4). */
-export function rootForType(type: string): string {
-  if (ROOT_EXCEPTIONS[type]) return ROOT_EXCEPTIONS[type];
+/** The spec's `x-em-link-types` table: the Types the documented rules do not derive, and per-target exceptions. */
+function linkTypeTable(): LinkTypeTable {
+  const table = loadSpec()['x-em-link-types'] as Partial<LinkTypeTable> | undefined;
+  return { byType: table?.byType ?? {}, byTarget: table?.byTarget ?? [] };
+}
+
+/**
+ * The XML root element a link or resource Type maps to (S-DUMP link_types_and_xml_schema rules 1–4), or, when the
+ * operation the link targets is known, the root that documented link serves.
+ */
+export function rootForType(type: string, targetOperationId?: string): string {
+  const table = linkTypeTable();
+  if (targetOperationId) {
+    const hit = table.byTarget.find((t) => t.operationId === targetOperationId && (t.type === undefined || t.type === type));
+    if (hit) return hit.root;
+  }
+  const direct = table.byType[type];
+  if (direct) return direct;
   if (type.endsWith('ReferenceList')) return 'EntityReferences';
   if (type.endsWith('Reference')) return 'EntityRef';
   if (type.endsWith('List')) {

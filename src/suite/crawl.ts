@@ -4,7 +4,6 @@
  * twice: to discover the server's data (IDs are never assumed) and to check the LINK rules.
  */
 import { matchOperation } from '../contract/routes.ts';
-import { rootForType } from '../contract/validate.ts';
 import type { EmClient, EmResponse } from './client.ts';
 
 /** Link relations that navigate to a representation; action relations (Start, Stop, Delete…) are never followed. */
@@ -115,9 +114,4 @@ function safeRoot(r: EmResponse): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The XML root a link's declared Type promises (em-api-notes §2.4 mapping rules). */
-export function expectedRootForLink(link: LinkRecord): string | undefined {
-  return link.Type ? rootForType(link.Type) : undefined;
 }

@@ -58,7 +58,7 @@ test('every typed link resolves to a representation of its declared Type', rules
       problems.push(`${v.via!.from} → link ${v.via!.link.Rel} ${type} ${v.url}: status ${v.status}`);
       continue;
     }
-    const expected = rootForType(type);
+    const expected = rootForType(type, v.operationId);
     if (v.root !== undefined && v.root !== expected) problems.push(`${v.url} (link Type ${type}) has root <${v.root}>, expected <${expected}>`);
     const body = v.response.body<Record<string, unknown>>();
     if (v.root === undefined && typeof body.Type === 'string' && typeof body.UID === 'string' && body.Type !== type) problems.push(`${v.url} (link Type ${type}) has Type ${String(body.Type)}`);
