@@ -41,10 +41,22 @@ export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-async function logOn(context: APIRequestContext, config: SuiteConfig, representation: Representation): Promise<Logon> {
+/** A request context of its own: Playwright keeps cookies per context, and EM's logon sets one that wins over the header. */
+function newContext(config: SuiteConfig): Promise<APIRequestContext> {
+  return playwrightRequest.newContext({ ignoreHTTPSErrors: config.tlsInsecure, timeout: config.timeoutMs });
+}
+
+/** Logs on in a throwaway context, so that the session cookie never rides along on the suite's other requests. */
+async function logOn(config: SuiteConfig, representation: Representation): Promise<Logon> {
   const url = `${config.url}/sessionMngr/?v=${config.apiVersion}`;
-  const response = await context.post(url, { headers: { Authorization: basicAuth(config.user, config.password), Accept: MEDIA_TYPE[representation] } });
-  const text = await response.text();
+  const context = await newContext(config);
+  let response, text: string;
+  try {
+    response = await context.post(url, { headers: { Authorization: basicAuth(config.user, config.password), Accept: MEDIA_TYPE[representation] } });
+    text = await response.text();
+  } finally {
+    await context.dispose();
+  }
   if (response.status() !== 201) {
     throw new Error(redact(`logon failed: POST ${url} → ${response.status()}\n${text.slice(0, 500)}`));
   }
@@ -95,7 +107,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   apiContext: [
     async ({ config }, use) => {
-      const context = await playwrightRequest.newContext({ ignoreHTTPSErrors: config.tlsInsecure, timeout: config.timeoutMs });
+      const context = await newContext(config);
       await use(context);
       await context.dispose();
     },
@@ -104,7 +116,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   logon: [
     async ({ apiContext, config, representation }, use) => {
-      const logon = await logOn(apiContext, config, representation);
+      const logon = await logOn(config, representation);
       try {
         await use(logon);
       } finally {
@@ -134,16 +146,22 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await collector.finish();
   },
 
-  anonymous: async ({ apiContext, config, representation }, use, testInfo) => {
+  // A fresh context per test: a logon done through this client must not leave its cookie for the next test.
+  anonymous: async ({ config, representation }, use, testInfo) => {
     const collector = violationCollector(testInfo);
-    await use(new EmClient({ request: apiContext, apiBase: config.url, representation, jsonMapping: config.jsonMapping, onResponse: collector.onResponse }));
+    const context = await newContext(config);
+    try {
+      await use(new EmClient({ request: context, apiBase: config.url, representation, jsonMapping: config.jsonMapping, onResponse: collector.onResponse }));
+    } finally {
+      await context.dispose();
+    }
     await collector.finish();
   },
 
   newLogon: async ({ apiContext, config, representation }, use) => {
     const opened: Logon[] = [];
     await use(async () => {
-      const logon = await logOn(apiContext, config, representation);
+      const logon = await logOn(config, representation);
       opened.push(logon);
       return { ...logon, client: new EmClient({ request: apiContext, apiBase: config.url, representation, token: logon.token, jsonMapping: config.jsonMapping }) };
     });

@@ -1,0 +1,135 @@
+/**
+ * `em-conformance mock [--port N] [--host H] [--profile v12|v13|9.5u4] [--seed N] [--sessions N] [--data FILE]
+ *  [--tls] [--cert F --key F] [--user NAME:PASSWORD[:ROLE]]… [--verbose]`: runs the embedded Enterprise Manager until
+ * SIGINT or SIGTERM (then exits 0).
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULT_USERS, PROFILE_NAMES, startMock, type MockOptions, type ProfileName, type RunningMock, type UserSpec } from '../mock/index.ts';
+import { EM_ROLES } from '../mock/http/auth.ts';
+import type { EmRole } from '../mock/types.ts';
+import { UsageError } from './main.ts';
+
+export const MOCK_USAGE =
+  'mock [--port N] [--host H] [--profile v12|v13|9.5u4] [--seed N] [--sessions N] [--data FILE] [--tls] [--cert F --key F] [--user NAME:PASSWORD[:ROLE]] [--verbose]   run the mock Enterprise Manager';
+
+function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?[0-9]+$/.test(value)) throw new UsageError(`--${name} must be an integer, got '${value}'`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${value}`);
+  return n;
+}
+
+export function parseMockArgs(args: string[]): { options: MockOptions; verbose: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        profile: { type: 'string' },
+        seed: { type: 'string' },
+        sessions: { type: 'string' },
+        data: { type: 'string' },
+        tls: { type: 'boolean' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        user: { type: 'string', multiple: true },
+        verbose: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  const options: MockOptions = {};
+  const port = integer('port', v.port, 0, 65535);
+  if (port !== undefined) options.port = port;
+  if (v.host !== undefined) {
+    if (v.host.trim() === '') throw new UsageError('--host must not be empty');
+    options.host = v.host;
+  }
+  if (v.profile !== undefined) {
+    if (!(PROFILE_NAMES as readonly string[]).includes(v.profile)) throw new UsageError(`--profile must be one of ${PROFILE_NAMES.join(', ')}, got '${v.profile}'`);
+    options.profile = v.profile as ProfileName;
+  }
+  const seed = integer('seed', v.seed, -(2 ** 31), 2 ** 32 - 1);
+  if (seed !== undefined) options.seed = seed;
+  const sessions = integer('sessions', v.sessions, 0, 10_000_000);
+  if (sessions !== undefined) options.sessions = sessions;
+  if (v.data !== undefined) {
+    if (!existsSync(v.data)) throw new UsageError(`--data: cannot read '${v.data}'`);
+    options.data = v.data;
+  }
+  if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError(v.cert === undefined ? '--key needs --cert' : '--cert needs --key');
+  if (v.cert !== undefined && v.key !== undefined) {
+    for (const [name, file] of [['cert', v.cert], ['key', v.key]] as const) if (!existsSync(file)) throw new UsageError(`--${name}: cannot read '${file}'`);
+    options.tls = { cert: v.cert, key: v.key };
+  } else if (v.tls) {
+    options.tls = true;
+  }
+  if (v.user?.length) {
+    const users: Record<string, UserSpec> = {};
+    for (const spec of v.user) {
+      const m = /^([^:]+):(.*?)(?::(PortalAdministrator|PortalUser|RestoreOperator))?$/.exec(spec);
+      if (!m || !m[2]) throw new UsageError(`--user must be NAME:PASSWORD or NAME:PASSWORD:ROLE (ROLE one of ${EM_ROLES.join(', ')}), got '${spec}'`);
+      users[m[1]!] = m[3] ? { password: m[2], role: m[3] as EmRole } : m[2];
+    }
+    options.users = users;
+  }
+  return { options, verbose: !!v.verbose };
+}
+
+function banner(mock: RunningMock, options: MockOptions): string {
+  const users = options.users ?? DEFAULT_USERS;
+  const [firstUser, firstSpec] = Object.entries(users)[0] ?? ['emuser', 'emuser-password'];
+  const firstPassword = typeof firstSpec === 'string' ? firstSpec : firstSpec.password;
+  const lines = [
+    `em-conformance mock: Enterprise Manager (${mock.profile.name} profile) listening on ${mock.url}/`,
+    '',
+    '  credentials (HTTP Basic, POST /api/sessionMngr/?v=latest):',
+    ...Object.entries(users).map(([name, spec]) => `    user ${name}  password ${typeof spec === 'string' ? spec : spec.password}${typeof spec === 'string' || !spec.role ? '' : `  role ${spec.role}`}`),
+    '',
+    '  try:',
+    `    curl ${mock.certificate ? '-k ' : ''}${mock.url}/`,
+    `    curl ${mock.certificate ? '-k ' : ''}-i -X POST -u '${firstUser}:${firstPassword}' '${mock.url}/sessionMngr/?v=latest'`,
+    `    curl ${mock.certificate ? '-k ' : ''}-H 'X-RestSvcSessionId: <token>' -H 'Accept: application/json' ${mock.url}/backupSessions`,
+  ];
+  if (!mock.domainLoaded) lines.push('', '  note: src/mock/domain/ is not available: only the entry point and logon sessions are served.');
+  lines.push('', 'Press Ctrl+C to stop.');
+  return lines.join('\n');
+}
+
+export async function mockCommand(args: string[]): Promise<number> {
+  const { options, verbose } = parseMockArgs(args);
+  if (verbose) options.log = (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  let mock: RunningMock;
+  try {
+    mock = await startMock(options);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new UsageError(`--port ${options.port}: the address is already in use`);
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UsageError(`--host ${options.host}: cannot listen on this address`);
+    if (e.code === 'EACCES') throw new UsageError(`--port ${options.port}: permission denied`);
+    if (options.tls && typeof options.tls === 'object' && /TLS|certificate|key|PEM|asn1|decoder/i.test(e.message ?? '')) throw new UsageError(`--cert/--key: ${e.message}`);
+    if (options.data !== undefined && (e.name === 'EstateError' || e.constructor?.name === 'EstateError')) throw new UsageError(`--data ${options.data}: ${e.message}`);
+    throw err;
+  }
+  console.log(banner(mock, options));
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      console.log(`\n${signal}: stopping the mock…`);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await mock.close();
+  return 0;
+}
