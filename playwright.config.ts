@@ -22,11 +22,13 @@ try {
 if (config.caFile) process.env.NODE_EXTRA_CA_CERTS = config.caFile;
 
 const port = embeddedMockPort();
+/** Where reports go (default reports/); the project's tests point it at a temporary folder. */
+const reports = process.env.EM_REPORTS_DIR ?? 'reports';
 const CROSS = /\.cross\.spec\.ts$/;
 
 export default defineConfig<object, { representation: Representation }>({
   testDir: 'tests/conformance',
-  outputDir: 'reports/test-results',
+  outputDir: `${reports}/test-results`,
   fullyParallel: true,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
@@ -34,8 +36,9 @@ export default defineConfig<object, { representation: Representation }>({
   timeout: config.timeoutMs * 4,
   reporter: [
     ['list'],
-    ['html', { outputFolder: 'reports/html', open: 'never' }],
-    ['junit', { outputFile: 'reports/junit.xml' }],
+    ['html', { outputFolder: `${reports}/html`, open: 'never' }],
+    ['junit', { outputFile: `${reports}/junit.xml` }],
+    ['json', { outputFile: `${reports}/results.json` }],
   ],
   // API tests only: no browser, and no traces (they would record the session token in headers).
   use: { trace: 'off', screenshot: 'off', video: 'off' },

@@ -9,9 +9,10 @@ import { DEFAULT_USERS, PROFILE_NAMES, startMock, type MockOptions, type Profile
 import { EM_ROLES } from '../mock/http/auth.ts';
 import type { EmRole } from '../mock/types.ts';
 import { UsageError } from './main.ts';
+import { findMutant, MUTANTS } from '../mock/mutants.ts';
 
 export const MOCK_USAGE =
-  'mock [--port N] [--host H] [--profile v12|v13|9.5u4] [--seed N] [--sessions N] [--data FILE] [--tls] [--cert F --key F] [--user NAME:PASSWORD[:ROLE]] [--verbose]   run the mock Enterprise Manager';
+  'mock [--port N] [--host H] [--profile v12|v13|9.5u4] [--seed N] [--sessions N] [--data FILE] [--tls] [--cert F --key F] [--user NAME:PASSWORD[:ROLE]] [--mutant ID] [--list-mutants] [--verbose]   run the mock Enterprise Manager';
 
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -21,7 +22,7 @@ function integer(name: string, value: string | undefined, min: number, max: numb
   return n;
 }
 
-export function parseMockArgs(args: string[]): { options: MockOptions; verbose: boolean } {
+export function parseMockArgs(args: string[]): { options: MockOptions; verbose: boolean; listMutants: boolean } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -40,6 +41,8 @@ export function parseMockArgs(args: string[]): { options: MockOptions; verbose: 
         key: { type: 'string' },
         user: { type: 'string', multiple: true },
         verbose: { type: 'boolean', short: 'v' },
+        mutant: { type: 'string' },
+        'list-mutants': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -81,7 +84,17 @@ export function parseMockArgs(args: string[]): { options: MockOptions; verbose: 
     }
     options.users = users;
   }
-  return { options, verbose: !!v.verbose };
+  if (v.mutant !== undefined) {
+    if (!MUTANTS.some((m) => m.id === v.mutant)) throw new UsageError(`--mutant: unknown mutant '${v.mutant}' (--list-mutants shows them)`);
+    options.mutant = v.mutant;
+  }
+  return { options, verbose: !!v.verbose, listMutants: !!v['list-mutants'] };
+}
+
+/** `--list-mutants`: one line per mutant, the rule it breaks and what it does. */
+export function listMutants(): string {
+  const width = Math.max(...MUTANTS.map((m) => m.id.length));
+  return MUTANTS.map((m) => `${m.id.padEnd(width)}  ${m.rule.padEnd(10)}  ${m.description}`).join('\n');
 }
 
 function banner(mock: RunningMock, options: MockOptions): string {
@@ -99,13 +112,17 @@ function banner(mock: RunningMock, options: MockOptions): string {
     `    curl ${mock.certificate ? '-k ' : ''}-i -X POST -u '${firstUser}:${firstPassword}' '${mock.url}/sessionMngr/?v=latest'`,
     `    curl ${mock.certificate ? '-k ' : ''}-H 'X-RestSvcSessionId: <token>' -H 'Accept: application/json' ${mock.url}/backupSessions`,
   ];
-  if (!mock.domainLoaded) lines.push('', '  note: src/mock/domain/ is not available: only the entry point and logon sessions are served.');
+  if (options.mutant) lines.push('', `  MUTANT ${options.mutant}: this mock deviates from EM on purpose (${findMutant(options.mutant).description}).`);
   lines.push('', 'Press Ctrl+C to stop.');
   return lines.join('\n');
 }
 
 export async function mockCommand(args: string[]): Promise<number> {
-  const { options, verbose } = parseMockArgs(args);
+  const { options, verbose, listMutants: list } = parseMockArgs(args);
+  if (list) {
+    console.log(listMutants());
+    return 0;
+  }
   if (verbose) options.log = (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   let mock: RunningMock;
   try {

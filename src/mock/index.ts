@@ -11,14 +11,14 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Credentials, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_USERS, SessionStore, type UserSpec } from './http/auth.ts';
 import { getProfile, isProfileName, PROFILE_NAMES, type HttpProfile, type ProfileName } from './http/profiles.ts';
 import { Router } from './http/router.ts';
 import { createPipeline, DEFAULT_HTTP_LIMITS, installConnectionGuards, type HttpLimits } from './http/server.ts';
 import { readTlsFiles, selfSignedCertificate, type TlsMaterial } from './http/tls.ts';
 import type { HandlerTable } from './types.ts';
+import { createDomain } from './domain/index.ts';
+import { findMutant } from './mutants.ts';
 
 export { DEFAULT_USERS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_HTTP_LIMITS, PROFILE_NAMES };
 export type { HttpLimits, ProfileName, UserSpec };
@@ -57,6 +57,8 @@ export interface MockOptions {
   log?: (line: string) => void;
   /** Called with internal errors (bugs); default: one line on stderr without request headers. */
   onInternalError?: (err: unknown, where: string) => void;
+  /** Serve with one deliberate deviation (src/mock/mutants.ts), to see the suite catch it. */
+  mutant?: string;
 }
 
 export interface RunningMock {
@@ -68,8 +70,6 @@ export interface RunningMock {
   clock: () => Date;
   /** Number of open (unexpired) logon sessions. */
   sessions(): number;
-  /** Whether src/mock/domain/ was found and serves the non-auth operations. */
-  domainLoaded: boolean;
   /** The domain's statistics, when it offers them. */
   stats(): unknown;
   /** PEM certificate served (HTTPS only), e.g. to trust it in a client. */
@@ -82,20 +82,17 @@ interface LoadedDomain {
   stats?: () => unknown;
 }
 
-const DOMAIN_MODULE = new URL('./domain/index.ts', import.meta.url);
-
-/** Loads src/mock/domain/ when it exists (it is written separately; the HTTP layer works without it). */
-async function loadDomain(opts: MockOptions, now: () => Date): Promise<LoadedDomain | undefined> {
-  if (!existsSync(fileURLToPath(DOMAIN_MODULE))) return undefined;
-  const mod = (await import(DOMAIN_MODULE.href)) as { createDomain?: (o: Record<string, unknown>) => LoadedDomain | Promise<LoadedDomain> };
-  if (typeof mod.createDomain !== 'function') throw new Error('src/mock/domain/index.ts does not export createDomain');
-  const domainOpts: Record<string, unknown> = {};
-  if (opts.seed !== undefined) domainOpts.seed = opts.seed;
-  if (opts.sessions !== undefined) domainOpts.sessions = opts.sessions;
-  if (opts.data !== undefined) domainOpts.data = opts.data;
-  domainOpts.now = now; // one clock for idle expiry, task progress and the generated history
-  if (opts.limits !== undefined) domainOpts.limits = opts.limits;
-  return await mod.createDomain(domainOpts);
+/** The domain (data, store, handlers) the HTTP layer serves, on the mock's one clock. */
+function loadDomain(opts: MockOptions, now: () => Date, extra: { windowMs?: number } = {}): LoadedDomain {
+  return createDomain({
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.sessions !== undefined ? { sessions: opts.sessions } : {}),
+    ...(opts.data !== undefined ? { data: opts.data } : {}),
+    ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
+    // one clock for idle expiry, task progress and the generated history
+    now,
+    ...extra,
+  });
 }
 
 function validateOptions(opts: MockOptions): void {
@@ -132,12 +129,13 @@ async function tlsMaterial(tls: MockOptions['tls'], host: string): Promise<TlsMa
 export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   validateOptions(opts);
   const host = opts.host ?? '127.0.0.1';
-  const profile = getProfile(opts.profile ?? 'v12');
+  const mutant = opts.mutant ? findMutant(opts.mutant) : undefined;
+  const profile = { ...getProfile(opts.profile ?? 'v12'), ...mutant?.profile } as HttpProfile;
   const limits = pickHttpLimits(opts.limits);
   const now = opts.now ?? (() => new Date());
   const credentials = new Credentials(opts.users ?? DEFAULT_USERS);
   const store = new SessionStore(opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, limits.maxSessions);
-  const domain = opts.handlers ? { handlers: opts.handlers } : await loadDomain(opts, now);
+  const domain = opts.handlers ? { handlers: opts.handlers } : loadDomain(opts, now, mutant?.domain);
   const tls = await tlsMaterial(opts.tls, host);
 
   const pipeline = createPipeline({
@@ -151,6 +149,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     tls: !!tls,
     ...(opts.notAcceptable ? { notAcceptable: opts.notAcceptable } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(mutant ? { mutant } : {}),
     onInternalError:
       opts.onInternalError ??
       ((err, where) => {
@@ -194,7 +193,6 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     profile,
     clock: now,
     sessions: () => store.count(now().getTime()),
-    domainLoaded: !!domain && !opts.handlers,
     stats: () => domain?.stats?.(),
     ...(tls ? { certificate: tls.cert } : {}),
     close(): Promise<void> {

@@ -8,6 +8,7 @@
  */
 import { getOperation, loadSpec, resolveRef } from '../contract/spec.ts';
 import type { EmClient, EmResponse } from './client.ts';
+import { notApplicable, test } from './fixtures.ts';
 
 // ------------------------------------------------------------------------------------------------ metadata
 
@@ -34,14 +35,17 @@ export interface QueryTypeMeta {
   name: string;
   /** Entity component name. */
   entity: string;
-  /** Property of `Entities` holding the list (`BackupTaskSessions`; `AgentBackupJob` for agent jobs). */
-  entitiesProperty: string;
-  /** Type of the Refs of a References result (`BackupTaskSessionReference`). */
-  referenceType: string;
+  /** Property of `Entities` holding the list (`BackupTaskSessions`; `AgentBackupJob` for agent jobs); null when the
+   * items are resources (Task). */
+  entitiesProperty: string | null;
+  /** Property of `Resources` holding the list when the items are resources (`Tasks`), else null. */
+  resourcesProperty: string | null;
+  /** Type of the Refs of a References result (`BackupTaskSessionReference`); null when the type has no references. */
+  referenceType: string | null;
   fields: QueryField[];
 }
 
-/** The query types the suite must cover whatever the spec declares (the brief's minimum). */
+/** Query types the suite always covers: when the spec lacks one, the shapes test reports it. */
 export const REQUIRED_QUERY_TYPES = ['BackupJobSession', 'BackupTaskSession', 'AgentBackupJob', 'Job', 'BackupServer', 'Task'] as const;
 
 let metaCache: Map<string, QueryTypeMeta> | undefined;
@@ -75,11 +79,13 @@ export function queryTypes(): QueryTypeMeta[] {
         }
         return field;
       });
+      const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
       metaCache.set(name, {
         name,
         entity: String(def.entity ?? name),
-        entitiesProperty: String(def.entitiesProperty ?? `${name}s`),
-        referenceType: String(def.referenceType ?? `${name}Reference`),
+        entitiesProperty: str(def.entitiesProperty),
+        resourcesProperty: str(def.resourcesProperty),
+        referenceType: str(def.referenceType),
         fields,
       });
     }
@@ -256,7 +262,8 @@ export function sortProblem(field: QueryField, values: Array<Value | null>, dir:
     const atEnd = nullIdx.every((i, k) => i === values.length - nullIdx.length + k);
     if (!atStart && !atEnd) return `null values are not in one block at the start or the end (null at positions ${nullIdx.join(', ')})`;
   }
-  const present = values.filter((v): v is Value => v !== null);
+  // Values the rules do not judge (UNJUDGED_ENUM_VALUES) may sit anywhere.
+  const present = values.filter((v): v is Value => v !== null && !(field.type === 'enum' && unjudged(field, v)));
   const collations: Array<'ordinal' | 'culture'> = field.type === 'string' ? ['ordinal', 'culture'] : ['ordinal'];
   let first: string | undefined;
   for (const collation of collations) {
@@ -322,6 +329,16 @@ export function literal(field: QueryField, v: Value): string {
 /** Tolerance around a datetime literal within which the suite does not decide (servers may keep more precision). */
 const DATE_TOLERANCE_MS = 1;
 
+/**
+ * Enum values the spec appends by its own choice and the rules do not judge (FLT-011 note: SessionResult None, for
+ * running sessions, sorts after Failed by our choice). Ordering comparisons involving them decide nothing.
+ */
+export const UNJUDGED_ENUM_VALUES: Record<string, string[]> = { SessionResult: ['None'] };
+
+export function unjudged(field: QueryField, v: Value): boolean {
+  return (UNJUDGED_ENUM_VALUES[field.enumName ?? ''] ?? []).some((u) => u.toLowerCase() === String(v).toLowerCase());
+}
+
 function compareOp(field: QueryField, op: Op, actual: Value | null, expected: Value): Truth {
   if (actual === null) return op === '==' ? false : undefined;
   if (field.type === 'string') {
@@ -334,6 +351,7 @@ function compareOp(field: QueryField, op: Op, actual: Value | null, expected: Va
     return undefined; // string ordering: collation not documented
   }
   if (field.type === 'enum' && (enumIndex(field, String(actual)) < 0 || enumIndex(field, String(expected)) < 0)) return undefined;
+  if (field.type === 'enum' && op !== '==' && op !== '!=' && (unjudged(field, actual) || unjudged(field, expected))) return undefined;
   const c = compareValues(field, actual, expected);
   if (field.type === 'datetime' && Math.abs(Number(actual) - Number(expected)) < DATE_TOLERANCE_MS) return undefined;
   switch (op) {
@@ -427,12 +445,26 @@ export function refsOf(body: any): any[] | undefined {
   return Array.isArray(refs.Refs) ? refs.Refs : Array.isArray(refs) ? refs : [];
 }
 
-/** The entities of an Entities result (in the type's entitiesProperty), or undefined when absent. */
+/** Where the items of a format=Entities result live: `Entities.<entitiesProperty>`, or `Resources.<resourcesProperty>`. */
+export function listLocation(meta: QueryTypeMeta): { container: 'Entities' | 'Resources'; property: string } {
+  if (meta.entitiesProperty) return { container: 'Entities', property: meta.entitiesProperty };
+  if (meta.resourcesProperty) return { container: 'Resources', property: meta.resourcesProperty };
+  return { container: 'Entities', property: `${meta.name}s` };
+}
+
+/**
+ * The items of an Entities result (`Entities.<entitiesProperty>.<entitiesProperty>`, or the Resources list for
+ * types whose items are resources), or undefined when the list is absent.
+ */
 export function entitiesOf(body: any, meta: QueryTypeMeta): any[] | undefined {
-  const wrapper = body?.Entities?.[meta.entitiesProperty];
+  const { container, property } = listLocation(meta);
+  const wrapper = body?.[container]?.[property];
   if (wrapper === null || wrapper === undefined) return undefined;
-  const list = wrapper[meta.entitiesProperty];
-  return Array.isArray(list) ? list : Array.isArray(wrapper) ? wrapper : [];
+  if (Array.isArray(wrapper)) return wrapper;
+  // The list component's array property: usually named like the wrapper (BackupJobSessions.BackupJobSessions), but
+  // not always (Entities.AgentBackupJob holds AgentBackupJobs: the spec's choice for the uncaptured inner key).
+  const list = Array.isArray(wrapper[property]) ? wrapper[property] : Object.values(wrapper).find(Array.isArray);
+  return Array.isArray(list) ? list : [];
 }
 
 /** Items of a QueryResult whatever the format (entities, else refs, else empty). */
@@ -473,11 +505,16 @@ export interface Fetched {
   paging: PagingInfo | undefined;
 }
 
-/** Largest page the suite asks for when it wants a whole result in one response. */
-export const WHOLE_PAGE = 500;
+/**
+ * Page size of filter results: a result that fits one page is complete and checked for completeness; larger
+ * results are checked item by item on their first page only (requests stay small and fast).
+ */
+export const RESULT_PAGE = 50;
+/** Size of the universe: the sample of entities values are taken from and completeness is checked against. */
+export const UNIVERSE_PAGE = 60;
 
 /** One page of `type` entities, whatever the status (items empty unless 200). */
-export async function queryEntities(em: EmClient, meta: QueryTypeMeta, extra: QueryParams = {}, pageSize = WHOLE_PAGE): Promise<Fetched> {
+export async function queryEntities(em: EmClient, meta: QueryTypeMeta, extra: QueryParams = {}, pageSize = RESULT_PAGE): Promise<Fetched> {
   const response = await runQuery(em, { type: meta.name, format: 'Entities', pageSize, ...extra });
   if (response.status !== 200) return { items: [], complete: false, response, paging: undefined };
   const body = response.body();
@@ -487,18 +524,84 @@ export async function queryEntities(em: EmClient, meta: QueryTypeMeta, extra: Qu
 }
 
 /**
- * One page of `type` entities (default: a page big enough to hold the whole result on small servers). Throws with
- * the evidence when the server does not answer 200.
+ * One page of `type` entities (default: RESULT_PAGE items). Throws with the evidence when the server does not
+ * answer 200.
  */
-export async function fetchEntities(em: EmClient, meta: QueryTypeMeta, extra: QueryParams = {}, pageSize = WHOLE_PAGE): Promise<Fetched> {
+export async function fetchEntities(em: EmClient, meta: QueryTypeMeta, extra: QueryParams = {}, pageSize = RESULT_PAGE): Promise<Fetched> {
   const fetched = await queryEntities(em, meta, extra, pageSize);
   if (fetched.response.status !== 200) throw new Error(`expected 200 from the query, got ${fetched.response.status}\n${fetched.response.evidence(1200)}`);
   return fetched;
 }
 
-/** The type's entities (up to WHOLE_PAGE): the universe the filter checks compare against. */
+const universes = new Map<string, Promise<Fetched>>();
+
+/**
+ * The universe of a type: its first UNIVERSE_PAGE entities, a sample of the server's data. Values are picked from
+ * it, and every universe item that satisfies a condition must be in the condition's result when that result is
+ * complete (a sample suffices: the sample's items are items of the server). Fetched once per worker and
+ * representation (the suite does not change the server's data unless EM_ALLOW_WRITES, and then only through
+ * actions that add sessions and tasks); tasks belong to the logon session and change, so they are never cached.
+ */
 export function fetchUniverse(em: EmClient, meta: QueryTypeMeta): Promise<Fetched> {
-  return fetchEntities(em, meta);
+  const key = `${em.apiBase}|${em.representation}|${meta.name}`;
+  if (meta.entitiesProperty === null) return fetchEntities(em, meta, {}, UNIVERSE_PAGE);
+  let u = universes.get(key);
+  if (!u) {
+    u = fetchEntities(em, meta, {}, UNIVERSE_PAGE);
+    universes.set(key, u);
+    u.catch(() => universes.delete(key));
+  }
+  return u;
+}
+
+/** Number of items a query matches, read from one References page of 100 and its last page (not from PagesCount alone). */
+export async function countMatches(em: EmClient, meta: QueryTypeMeta, extra: QueryParams = {}): Promise<number> {
+  const first = await runQuery(em, { type: meta.name, pageSize: 100, ...extra });
+  if (first.status !== 200) throw new Error(`expected 200 from the query, got ${first.status}\n${first.evidence(800)}`);
+  const pages = Number(pagingInfo(first.body())?.PagesCount);
+  const n1 = itemsOf(first.body(), meta).length;
+  if (!(pages > 1)) return n1;
+  const last = await runQuery(em, { type: meta.name, pageSize: 100, page: pages, ...extra });
+  return (pages - 1) * 100 + itemsOf(last.body(), meta).length;
+}
+
+/**
+ * Number of items a query matches, from a one-item References page: its PagesCount (PAGE-004 checks that
+ * arithmetic on its own), or 0 when the page is empty.
+ */
+export async function quickCount(em: EmClient, meta: QueryTypeMeta, extra: QueryParams = {}): Promise<number> {
+  const r = await runQuery(em, { type: meta.name, pageSize: 1, ...extra });
+  if (r.status !== 200) throw new Error(`expected 200 from the query, got ${r.status}\n${r.evidence(800)}`);
+  return itemsOf(r.body(), meta).length === 0 ? 0 : Number(pagingInfo(r.body())?.PagesCount);
+}
+
+/**
+ * The `n`-th value (1-based, nulls skipped) of a readable field in `dir` order as the server sorts it: a pivot that
+ * cuts off about n items, so that `<`/`<=` (asc) or `>`/`>=` (desc) results are small enough to check whole. Also
+ * returns the entities read, which callers may add to their universe (they are items of the server too).
+ */
+export async function edgeOf(em: EmClient, meta: QueryTypeMeta, field: QueryField, dir: 'asc' | 'desc', n: number): Promise<{ value: Value | undefined; items: any[] }> {
+  const page = await queryEntities(em, meta, { [dir === 'asc' ? 'sortAsc' : 'sortDesc']: field.name }, Math.max(n * 2, 20));
+  const values = page.items.map((i) => valueOf(i, field)).filter((v): v is Value => v !== null);
+  return { value: values[Math.min(n, values.length) - 1], items: page.items };
+}
+
+export async function edgeValue(em: EmClient, meta: QueryTypeMeta, field: QueryField, dir: 'asc' | 'desc', n: number): Promise<Value | undefined> {
+  return (await edgeOf(em, meta, field, dir, n)).value;
+}
+
+/** A universe extended with more items of the server (duplicates dropped). */
+export function widen(universe: Fetched, ...more: any[][]): Fetched {
+  const seen = new Set(keysOf(universe.items));
+  const items = [...universe.items];
+  for (const item of more.flat()) {
+    const k = keyOf(item);
+    if (!seen.has(k)) {
+      seen.add(k);
+      items.push(item);
+    }
+  }
+  return { ...universe, items };
 }
 
 /** Distinct non-null values of a readable field in a set of entities, most frequent first. */
@@ -516,17 +619,17 @@ export function distinctValues(items: any[], field: QueryField): Value[] {
 }
 
 /**
- * A value that discriminates: held by some items but not all (falls back to any value). `prefer` picks among the
- * candidates (e.g. a string with a space).
+ * A value that discriminates: held by some items but not all, the rarest such (small results can be checked whole);
+ * falls back to any value. `prefer` restricts the candidates (e.g. strings with a space).
  */
 export function pickValue(items: any[], field: QueryField, prefer?: (v: Value) => boolean): Value | undefined {
   const values = distinctValues(items, field);
   const candidates = prefer ? values.filter(prefer) : values;
   if (!candidates.length) return undefined;
-  // The most frequent value that is not held by every item, when there is one.
   const total = items.filter((i) => valueOf(i, field) !== null).length;
-  const discriminating = candidates.find((v) => items.filter((i) => valueOf(i, field) === v).length < total);
-  return discriminating ?? candidates[0];
+  const count = (v: Value) => items.filter((i) => valueOf(i, field) === v).length;
+  const discriminating = candidates.filter((v) => count(v) < total);
+  return discriminating.length ? discriminating[discriminating.length - 1] : candidates[0];
 }
 
 /** Sorted distinct values (ascending) of a readable field. */
@@ -537,8 +640,10 @@ export function sortedValues(items: any[], field: QueryField): Value[] {
 export interface FilterCheck {
   /** Returned items the condition rejects (soundness). */
   wrong: string[];
-  /** Universe items the condition accepts that were not returned (completeness; only when both sides are complete). */
+  /** Universe items the condition accepts that were not returned (completeness; only when the result is complete). */
   missing: string[];
+  /** The missing items themselves (for a re-check against their current state). */
+  missingItems: any[];
   /** Items returned. */
   returned: any[];
   /** Whether completeness could be checked. */
@@ -549,10 +654,10 @@ export interface FilterCheck {
 
 /**
  * Runs a filter and checks the result against the condition: every returned item satisfies it, and (when the
- * universe and the result were each fetched whole) every universe item that satisfies it was returned.
+ * result fits one page) every universe item that satisfies it was returned.
  */
 export async function checkFilter(em: EmClient, meta: QueryTypeMeta, universe: Fetched, cond: Condition, extra: QueryParams = {}): Promise<FilterCheck> {
-  return evaluateFilter(universe, cond, await fetchEntities(em, meta, { filter: cond.text, ...extra }), meta);
+  return recheckMissing(em, meta, cond, evaluateFilter(universe, cond, await fetchEntities(em, meta, { filter: cond.text, ...extra }), meta));
 }
 
 /** Checks a fetched filter result against the condition (see checkFilter). */
@@ -564,13 +669,31 @@ export function evaluateFilter(universe: Fetched, cond: Condition, result: Fetch
     if (t === false) wrong.push(describeItem(meta, item));
     if (t === undefined) undecided += 1;
   }
-  const missing: string[] = [];
-  const completenessChecked = universe.complete && result.complete;
+  const missingItems: any[] = [];
+  // The universe is a sample of the server's items: any of them that satisfies the condition must be in a complete result.
+  const completenessChecked = result.complete;
   if (completenessChecked) {
     const got = new Set(keysOf(result.items));
-    for (const item of universe.items) if (cond.test(item) === true && !got.has(keyOf(item))) missing.push(describeItem(meta, item));
+    for (const item of universe.items) if (cond.test(item) === true && !got.has(keyOf(item))) missingItems.push(item);
   }
-  return { wrong, missing, returned: result.items, completenessChecked, undecided };
+  return { wrong, missing: missingItems.map((i) => describeItem(meta, i)), missingItems, returned: result.items, completenessChecked, undecided };
+}
+
+/**
+ * The universe may be older than the result (it is fetched once per worker), and a live server's sessions change
+ * (a running session ends). A missing item is reported only if its current representation (GET of its Href) still
+ * satisfies the condition.
+ */
+export async function recheckMissing(em: EmClient, meta: QueryTypeMeta, cond: Condition, check: FilterCheck): Promise<FilterCheck> {
+  if (!check.missingItems.length) return check;
+  const still: any[] = [];
+  for (const item of check.missingItems.slice(0, 5)) {
+    const fresh = typeof item.Href === 'string' ? await em.get(item.Href, { expectedRoot: meta.entity }) : undefined;
+    const current = fresh?.status === 200 ? fresh.body() : item;
+    if (cond.test(current) === true) still.push(current);
+  }
+  still.push(...check.missingItems.slice(5));
+  return { ...check, missingItems: still, missing: still.map((i) => describeItem(meta, i)) };
 }
 
 /** An item for messages: its name and the values of the readable fields. */
@@ -580,11 +703,6 @@ export function describeItem(meta: QueryTypeMeta, item: any): string {
     .map((f) => `${f.name}=${show(f, valueOf(item, f))}`)
     .join(' ');
   return `${item?.Name ?? keyOf(item)} (${values})`;
-}
-
-/** The expected subset of the universe under a condition (true only). */
-export function expectedFrom(universe: Fetched, cond: Condition): any[] {
-  return universe.items.filter((i) => cond.test(i) === true);
 }
 
 /** Walks Next links from a first response, up to `maxPages` pages in all. */
@@ -646,7 +764,7 @@ export function chooseField(
 
 /** The enum value at the middle of the documented order that the universe brackets best (a pivot for < and >). */
 export function enumPivot(field: QueryField, items: any[]): string | undefined {
-  const values = field.enumValues ?? [];
+  const values = (field.enumValues ?? []).filter((v) => !unjudged(field, v));
   const present = new Set(distinctValues(items, field).map(String));
   if (!values.length || !present.size) return undefined;
   // Prefer a documented value with present values on both sides, else one that is present.
@@ -673,4 +791,19 @@ export function urnFor(field: QueryField, item: Record<string, any>): string | u
   const id = rawSourceValue(item, field.source);
   if (typeof id !== 'string') return undefined;
   return `urn:veeam:${field.source.link.Type.replace(/Reference$/, '')}:${id}`;
+}
+
+/**
+ * Runs `check` for every query type of the spec, in one test (type-independent machinery: paging, shapes). A check
+ * returns a reason when the server has nothing of that type to check; those types are noted on the test, and the
+ * test is not applicable when no type had anything. Assertions inside should be soft and name the type.
+ */
+export async function forEachQueryType(check: (meta: QueryTypeMeta) => Promise<string | void>, types: QueryTypeMeta[] = queryTypes()): Promise<void> {
+  const skipped: string[] = [];
+  for (const meta of types) {
+    const reason = await check(meta);
+    if (typeof reason === 'string') skipped.push(`${meta.name}: ${reason}`);
+  }
+  if (skipped.length === types.length) notApplicable(skipped.join('; ') || 'the spec declares no query types');
+  if (skipped.length) test.info().annotations.push({ type: 'note', description: `not checked: ${skipped.join('; ')}` });
 }

@@ -8,10 +8,16 @@ import type { EmClient } from '../../src/suite/client.ts';
 import { expect, notApplicable, rules, test } from '../../src/suite/fixtures.ts';
 import { queryItems } from '../../src/suite/invariants.ts';
 
+/**
+ * Lists that other clients change between two requests (their own logon sessions and tasks): comparing the XML of
+ * one moment with the JSON of the next would measure the traffic, not the mapping.
+ */
+const VOLATILE = new Set(['listLogonSessions', 'listTasks']);
+
 /** One concrete URL per GET operation (path without parameters, or a crawled instance). */
-function sampleUrls(em: EmClient, estate: { samples: Map<string, string[]> }): Array<{ operationId: string; url: string }> {
+function sampleUrls(em: EmClient, estate: { samples: Map<string, string[]> }, opts: { stable?: boolean } = {}): Array<{ operationId: string; url: string }> {
   return listOperations()
-    .filter((op) => op.method === 'GET' && op.operationId !== 'query')
+    .filter((op) => op.method === 'GET' && op.operationId !== 'query' && !(opts.stable && VOLATILE.has(op.operationId)))
     .flatMap((op) => {
       const url = op.path.includes('{') ? estate.samples.get(op.operationId)?.[0]?.split('?')[0] : em.resolve(op.path);
       return url ? [{ operationId: op.operationId, url }] : [];
@@ -39,7 +45,7 @@ test('JSON is served for Accept: application/json', rules('NEG-002'), async ({ e
 
 test('the XML and the JSON of a resource carry the same data', rules('JSON-008', 'JSON-001'), async ({ em, estate }) => {
   const json = em.with({ representation: 'json' });
-  const urls = sampleUrls(em, estate);
+  const urls = sampleUrls(em, estate, { stable: true });
   if (!urls.length) notApplicable('nothing to compare');
   for (const { url } of urls) {
     for (const params of [{}, { format: 'Entity' }] as Array<Record<string, string>>) {

@@ -37,9 +37,11 @@ export interface HandlerDeps {
   store: Store;
   tasks: TaskRegistry;
   query: QueryRunner;
+  /** Span of the session collections' window (30 days; a mutant widens it). */
+  windowMs?: number;
 }
 
-export function createHandlers({ store, tasks, query }: HandlerDeps): HandlerTable {
+export function createHandlers({ store, tasks, query, windowMs = WINDOW_MS }: HandlerDeps): HandlerTable {
   // CHOICE: an ID that is not a GUID (or task-N) is answered like an unknown one: 404 naming the resource.
   const notFound = (what: string, id: string) => new MockHttpError(404, `The ${what} with ID '${shortId(id)}' was not found.`);
 
@@ -66,14 +68,14 @@ export function createHandlers({ store, tasks, query }: HandlerDeps): HandlerTab
 
   /** Sessions created during the last 30 days among `candidates` (or all), newest first (em-api-notes §8.1). */
   const windowSessions = (ctx: RequestContext, keep: (i: number) => boolean = () => true): number[] => {
-    const cutoff = ctx.now().getTime() - WINDOW_MS;
+    const cutoff = ctx.now().getTime() - windowMs;
     const out: number[] = [];
     const created = store.sCreated.data;
     for (let i = store.sessionCount - 1; i >= 0; i--) if (created[i]! >= cutoff && keep(i)) out.push(i);
     return out;
   };
   const windowed = (ctx: RequestContext, list: readonly number[], newestFirst: boolean): number[] => {
-    const cutoff = ctx.now().getTime() - WINDOW_MS;
+    const cutoff = ctx.now().getTime() - windowMs;
     const out = list.filter((i) => store.sCreated.get(i) >= cutoff);
     return newestFirst ? out.reverse() : out;
   };
@@ -127,7 +129,7 @@ export function createHandlers({ store, tasks, query }: HandlerDeps): HandlerTab
     },
     listBackupSessionTaskSessions: (ctx) => {
       const i = session(ctx);
-      const cutoff = ctx.now().getTime() - WINDOW_MS;
+      const cutoff = ctx.now().getTime() - windowMs;
       const first = store.sFirstTask.get(i);
       const list: number[] = [];
       for (let t = first; t < first + store.sTaskCount.get(i); t++) if (store.tCreated.get(t) >= cutoff) list.push(t);
@@ -142,7 +144,7 @@ export function createHandlers({ store, tasks, query }: HandlerDeps): HandlerTab
 
     // ------------------------------------------------------------ task sessions
     listBackupTaskSessions: (ctx) => {
-      const cutoff = ctx.now().getTime() - WINDOW_MS;
+      const cutoff = ctx.now().getTime() - windowMs;
       const created = store.tCreated.data;
       const list: number[] = [];
       for (let t = store.taskCount - 1; t >= 0; t--) if (created[t]! >= cutoff) list.push(t);

@@ -41,6 +41,8 @@ export interface DomainOptions {
   limits?: Partial<QueryLimits> & Record<string, unknown>;
   /** How long an action's task stays Running on the mock's clock (default 2000 ms). */
   taskDurationMs?: number;
+  /** Span of the session collections' window (default 30 days, em-api-notes §8.1). */
+  windowMs?: number;
 }
 
 export interface DomainStats extends StoreCounts {
@@ -84,7 +86,7 @@ export function createDomain(opts: DomainOptions = {}): Domain {
   const buildMs = performance.now() - started;
   const tasks = new TaskRegistry(opts.taskDurationMs ?? 2000);
   const query = createQueryRunner(store, tasks, queryLimits(opts.limits));
-  const handlers = createHandlers({ store, tasks, query });
+  const handlers = createHandlers({ store, tasks, query, ...(opts.windowMs !== undefined ? { windowMs: opts.windowMs } : {}) });
   return {
     handlers,
     store,

@@ -17,6 +17,7 @@ import { statusName } from './errors.ts';
 import { CONTENT_TYPES, negotiate, serialize, serializeError, type NotAcceptablePolicy, type Representation } from './negotiate.ts';
 import { makeDateFormatter, type HttpProfile } from './profiles.ts';
 import { parseTarget, truncate, type Router } from './router.ts';
+import type { Mutant } from '../mutants.ts';
 
 /** Limits of the HTTP layer (all configurable through startMock's `limits`). */
 export interface HttpLimits {
@@ -66,6 +67,8 @@ export interface PipelineConfig {
   log?: (line: string) => void;
   /** Internal errors (bugs): the error and the operation; never request headers. */
   onInternalError?: (err: unknown, where: string) => void;
+  /** A deliberate deviation from one rule (src/mock/mutants.ts), for measuring what the suite catches. */
+  mutant?: Mutant;
 }
 
 /** Operations served without a logon session. */
@@ -150,7 +153,7 @@ export function createPipeline(cfg: PipelineConfig): (req: IncomingMessage, res:
     }
     const base = baseUrlOf(req);
     const result = await dispatch(op.operationId, match.params, target.query, base, now, session, req);
-    return toReply(result, rep);
+    return toReply(cfg.mutant?.result ? cfg.mutant.result(op.operationId, result) : result, rep);
   };
 
   const dispatch = async (
@@ -221,6 +224,11 @@ export function createPipeline(cfg: PipelineConfig): (req: IncomingMessage, res:
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = cfg.log ? performance.now() : 0;
+    if (cfg.mutant?.request) {
+      const target = { url: req.url ?? '/', headers: req.headers };
+      cfg.mutant.request(target);
+      req.url = target.url;
+    }
     const negotiated = negotiate(headerValue(req.headers.accept));
     const rep = negotiated ?? (cfg.notAcceptable === '406' ? null : 'xml');
     const errRep: Representation = rep ?? 'xml';
@@ -239,6 +247,11 @@ export function createPipeline(cfg: PipelineConfig): (req: IncomingMessage, res:
       } else {
         reply = internalError(errRep, err, `${req.method ?? ''} ${redact(req.url ?? '')}`);
       }
+    }
+    if (cfg.mutant?.wire) {
+      const wire = { status: reply.status, headers: reply.headers, body: reply.body };
+      cfg.mutant.wire(wire);
+      reply = new Reply(wire.status, wire.headers, wire.body, reply.isError);
     }
     write(req, res, reply);
     if (cfg.log) cfg.log(`${req.method ?? '-'} ${truncate(redact(req.url ?? ''), 300)} ${reply.status} ${(performance.now() - started).toFixed(1)}ms`);
