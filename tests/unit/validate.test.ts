@@ -1,7 +1,7 @@
 // The fixed response checks of the validation module, each shown failing on a wrong response.
 import { describe, expect, it } from 'vitest';
 import { codec } from '../../src/contract/codec.ts';
-import { negotiatedMediaType, rootForType, validateResponse, validateXml } from '../../src/contract/validate.ts';
+import { negotiatedMediaType, rootForType, rootStartTag, validateResponse, validateXml } from '../../src/contract/validate.ts';
 
 const ref = { Links: null, UID: 'urn:veeam:BackupJobSession:d2b8d33e-32b5-43be-9d72-02b5d8b290d0', Name: 'Job@2025-01-01 00:00:00', Href: 'https://h:9398/api/backupSessions/d2b8d33e-32b5-43be-9d72-02b5d8b290d0', Type: 'BackupJobSessionReference' };
 const refsJson = JSON.stringify({ Refs: [ref] });
@@ -58,5 +58,18 @@ describe('XML safety and the Type attribute', () => {
     expect(negotiatedMediaType(undefined)).toBe('application/xml');
     expect(negotiatedMediaType('*/*')).toBe('application/xml');
     expect(negotiatedMediaType('application/json')).toBe('application/json');
+  });
+});
+
+describe('rootStartTag (the root read from the text, without libxmljs2 node wrappers)', () => {
+  it('reads name, default namespace and attributes after a prolog', () => {
+    const r = rootStartTag('\uFEFF<?xml version="1.0"?>\n<!-- c -->\n<!DOCTYPE x [<!ENTITY a "b">]>\n<EntityRef Type=\'A&amp;B\' xmlns="http://www.veeam.com/ent/v1.0" UID="urn:veeam:Job:1">');
+    expect(r).toEqual({ name: 'EntityRef', namespace: 'http://www.veeam.com/ent/v1.0', attributes: { Type: 'A&B', xmlns: 'http://www.veeam.com/ent/v1.0', UID: 'urn:veeam:Job:1' } });
+  });
+  it('resolves a prefixed root against its prefix declaration', () => {
+    expect(rootStartTag('<em:Error xmlns:em="urn:x" xmlns="urn:y"/>')).toMatchObject({ name: 'Error', namespace: 'urn:x' });
+  });
+  it('reports no namespace when none is declared', () => {
+    expect(rootStartTag('<Error Message="m"/>')?.namespace).toBeNull();
   });
 });
