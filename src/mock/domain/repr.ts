@@ -298,7 +298,8 @@ export class Views {
         OptionsPeriodically: { Enabled: false, Kind: 'Hours', FullPeriod: 1, Schedule: { Days: days } },
         OptionsContinuous: { Enabled: false, Schedule: { Days: days.map((d) => ({ ...d })) } },
         OptionsBackupWindow: { Enabled: false, TimePeriods: { Days: days.map((d) => ({ ...d })) } },
-        OptionsDaisyChaining: { Enabled: false, PreviousJobUid: null },
+        // `<PreviousJobUid />` as in the documented example (em-api-notes §5.5): an empty element, not an absent one.
+        OptionsDaisyChaining: { Enabled: false, PreviousJobUid: '' },
       },
       ImmediateCopyMode: null,
       Href: null,
@@ -373,9 +374,10 @@ export class Views {
           Includes: this.objectsInAgentJob(job),
           GuestProcessingOptions: {
             VssSnapshotOptions: { VssSnapshotMode: 'RequireSuccess', IsCopyOnly: false },
-            WindowsGuestFSIndexingOptions: windows ? { FileSystemIndexingMode: 'None', IncludedIndexingFolders: [], ExcludedIndexingFolders: [] } : null,
-            LinuxGuestFSIndexingOptions: windows ? null : { FileSystemIndexingMode: 'None', IncludedIndexingFolders: [], ExcludedIndexingFolders: ['/tmp'] },
-            SqlBackupOptions: windows ? { TransactionLogsProcessing: 'OnlyOnSuccessJob', BackupLogsFrequencyMin: 15, UseDbBackupRetention: true, RetainDays: 15 } : null,
+            // EM serialises every option group whatever the platform (em-api-notes §5.5 lists them side by side).
+            WindowsGuestFSIndexingOptions: { FileSystemIndexingMode: 'None', IncludedIndexingFolders: [], ExcludedIndexingFolders: [] },
+            LinuxGuestFSIndexingOptions: { FileSystemIndexingMode: windows ? 'None' : 'IndexAll', IncludedIndexingFolders: [], ExcludedIndexingFolders: ['/tmp'] },
+            SqlBackupOptions: { TransactionLogsProcessing: 'OnlyOnSuccessJob', BackupLogsFrequencyMin: 15, UseDbBackupRetention: true, RetainDays: 15 },
             WindowsCredentialsId: null,
             LinuxCredentialsId: null,
           },
