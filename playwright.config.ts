@@ -7,6 +7,7 @@ import 'dotenv/config';
 import { defineConfig } from '@playwright/test';
 import type { Representation } from './src/suite/client.ts';
 import { ConfigError, embeddedMockPort, loadConfig } from './src/suite/config.ts';
+import { fullReporters, shardOf, shardReporters } from './src/report/reporters.ts';
 
 let config;
 try {
@@ -25,6 +26,7 @@ const port = embeddedMockPort();
 /** Where reports go (default reports/); the project's tests point it at a temporary folder. */
 const reports = process.env.EM_REPORTS_DIR ?? 'reports';
 const CROSS = /\.cross\.spec\.ts$/;
+const shard = shardOf();
 
 export default defineConfig<object, { representation: Representation }>({
   testDir: 'tests/conformance',
@@ -34,12 +36,9 @@ export default defineConfig<object, { representation: Representation }>({
   retries: 0,
   workers: process.env.EM_WORKERS ? Number(process.env.EM_WORKERS) : 2,
   timeout: config.timeoutMs * 4,
-  reporter: [
-    ['list'],
-    ['html', { outputFolder: `${reports}/html`, open: 'never' }],
-    ['junit', { outputFile: `${reports}/junit.xml` }],
-    ['json', { outputFile: `${reports}/results.json` }],
-  ],
+  // list, HTML, JUnit, JSON and the conformance report (src/report/reporters.ts); a shard (--shard=i/n) writes a blob
+  // report to merge with playwright.merge.config.ts
+  reporter: shard ? shardReporters(shard, reports) : fullReporters(reports),
   // API tests only: no browser, and no traces (they would record the session token in headers).
   use: { trace: 'off', screenshot: 'off', video: 'off' },
   projects: [

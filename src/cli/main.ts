@@ -1,4 +1,5 @@
 /** `em-conformance <command>`: the command-line entry point. Each command returns its exit code. */
+import { CERTIFY_USAGE, certifyCommand } from './certify.ts';
 import { MOCK_USAGE, mockCommand } from './mock.ts';
 import { validateCommand } from './validate.ts';
 
@@ -9,6 +10,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   validate: { run: validateCommand, summary: 'validate <file> [--type NAME] [--mapping strict|omit-absent]   check a captured XML or JSON body' },
   mock: { run: mockCommand, summary: MOCK_USAGE },
+  certify: { run: certifyCommand, summary: CERTIFY_USAGE },
 };
 
 function usage(): string {

@@ -10,6 +10,8 @@ import { loadConfig, configSecrets, type SuiteConfig } from './config.ts';
 import { crawl, type CrawlResult } from './crawl.ts';
 import { redact, registerSecret } from './redact.ts';
 import { matchers } from './matchers.ts';
+import { probeTarget, TARGET_ANNOTATION, type TargetInfo } from '../report/target.ts';
+import { TARGET_ERROR_PREFIX } from '../report/classify.ts';
 
 export interface Logon {
   token: string;
@@ -27,6 +29,8 @@ interface WorkerFixtures {
   /** A client for work done outside any one test (discovery), whose checks are kept with the crawl. */
   workerEm: EmClient;
   estate: CrawlResult;
+  /** What GET /api/ says about the target (for the conformance report). */
+  target: TargetInfo;
 }
 
 interface TestFixtures {
@@ -35,6 +39,8 @@ interface TestFixtures {
   anonymous: EmClient;
   /** Opens a second logon session for a test that must end one; logged off in teardown if still open. */
   newLogon: () => Promise<Logon & { client: EmClient }>;
+  /** Attaches the target description to the first test of each worker (annotation `em-target`, read by the report). */
+  announceTarget: void;
 }
 
 export function basicAuth(user: string, password: string): string {
@@ -54,6 +60,9 @@ async function logOn(config: SuiteConfig, representation: Representation): Promi
   try {
     response = await context.post(url, { headers: { Authorization: basicAuth(config.user, config.password), Accept: MEDIA_TYPE[representation] } });
     text = await response.text();
+  } catch (err) {
+    // connection refused, timeout, TLS failure: an error of the target, not a conformance failure
+    throw new Error(redact(`${TARGET_ERROR_PREFIX} logon POST ${url}: ${(err as Error).message}`));
   } finally {
     await context.dispose();
   }
@@ -74,17 +83,61 @@ async function logOff(context: APIRequestContext, config: SuiteConfig, logon: Lo
   await context.delete(`${config.url}/logonSessions/${logon.sessionId}`, { headers: { 'X-RestSvcSessionId': logon.token } }).catch(() => undefined);
 }
 
+/** Order of responses across the clients of a worker, so the report can tell which came last before an error. */
+let responseSeq = 0;
+const SEQ = new WeakMap<EmResponse, number>();
+/** At most this many assertion errors of one test get their response recorded. */
+const EVIDENCE_ERRORS = 5;
+
+/**
+ * Evidence of a failed test as a JSON attachment `em-evidence` (read by the report), redacted: for each of its first
+ * errors the last response received before the error was raised (soft assertions fail while the test goes on), the
+ * last response of the test, and the automatic-check violations.
+ */
+async function attachEvidence(testInfo: TestInfo, atError: Array<EmResponse | undefined>, last: EmResponse | undefined, found: Array<{ response: EmResponse }>): Promise<void> {
+  const failed = testInfo.errors.length > 0 || (testInfo.status !== undefined && testInfo.status !== testInfo.expectedStatus && testInfo.status !== 'skipped');
+  if (!failed || (!last && !found.length)) return;
+  const entries = new Map<EmResponse, { forErrors: number[]; last: boolean }>();
+  atError.forEach((r, j) => {
+    if (r) entries.set(r, { forErrors: [...(entries.get(r)?.forErrors ?? []), j], last: false });
+  });
+  if (last) entries.set(last, { forErrors: entries.get(last)?.forErrors ?? [], last: true });
+  const responses = [...entries].map(([r, e]) => ({
+    seq: SEQ.get(r) ?? 0,
+    forErrors: e.forErrors,
+    last: e.last,
+    method: r.method,
+    url: redact(r.url),
+    status: r.status,
+    contentType: r.headers['content-type'] ?? null,
+    body: redact(r.text.length > 4000 ? `${r.text.slice(0, 4000)}… (${r.text.length} bytes)` : r.text),
+  }));
+  const violations = found.flatMap((f) => f.response.violations.map((v) => ({ request: f.response.describe(), status: f.response.status, check: v.check, where: redact(v.where), expected: redact(v.expected), actual: redact(v.actual), message: redact(v.message) })));
+  await testInfo.attach('em-evidence', { body: JSON.stringify({ responses, violations: violations.slice(0, 50) }), contentType: 'application/json' });
+}
+
 /** Collects the automatic-check violations of one test and fails it with the evidence, secrets redacted. */
 function violationCollector(testInfo: TestInfo) {
   const found: Array<{ response: EmResponse; messages: string[] }> = [];
+  const atError: Array<EmResponse | undefined> = [];
+  let last: EmResponse | undefined;
   let requests = 0;
+  // errors raised since the previous response belong to it
+  const sync = () => {
+    while (atError.length < Math.min(testInfo.errors.length, EVIDENCE_ERRORS)) atError.push(last);
+  };
   return {
     onResponse(r: EmResponse) {
       requests += 1;
+      sync();
+      SEQ.set(r, ++responseSeq);
+      last = r;
       if (r.violations.length) found.push({ response: r, messages: r.violations.map((v) => v.message) });
     },
     async finish() {
       testInfo.annotations.push({ type: 'requests', description: String(requests) });
+      sync();
+      await attachEvidence(testInfo, atError, last, found);
       if (!found.length) return;
       const text = found.map((f) => `${f.response.describe()}\n${f.messages.map((m) => `  - ${m}`).join('\n')}`).join('\n');
       await testInfo.attach('contract-violations', { body: redact(found.map((f) => `${f.response.evidence()}\n${f.messages.join('\n')}`).join('\n\n')), contentType: 'text/plain' });
@@ -92,6 +145,9 @@ function violationCollector(testInfo: TestInfo) {
     },
   };
 }
+
+/** One `em-target` annotation per worker process is enough for the report. */
+let targetAnnounced = false;
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   representation: ['xml', { option: true, scope: 'worker' }],
@@ -140,6 +196,24 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 120_000 },
   ],
 
+  target: [
+    async ({ apiContext, config }, use) => {
+      await use(await probeTarget(apiContext, config));
+    },
+    { scope: 'worker' },
+  ],
+
+  announceTarget: [
+    async ({ target }, use, testInfo) => {
+      if (!targetAnnounced) {
+        targetAnnounced = true;
+        testInfo.annotations.push({ type: TARGET_ANNOTATION, description: JSON.stringify(target) });
+      }
+      await use();
+    },
+    { auto: true },
+  ],
+
   em: async ({ apiContext, config, logon, representation }, use, testInfo) => {
     const collector = violationCollector(testInfo);
     await use(new EmClient({ request: apiContext, apiBase: config.url, representation, token: logon.token, jsonMapping: config.jsonMapping, onResponse: collector.onResponse }));
@@ -177,11 +251,20 @@ export function rules(...ids: string[]): { tag: string[]; annotation: Array<{ ty
 }
 
 /**
+ * Why a test is not applicable: `data` — the server holds nothing to check (no agent job, one session…), so the rule
+ * is not exercised; `config` — the run was configured not to check it (writes disabled, no restricted account, the
+ * 15-minute idle test). Certification (docs/reports.md) refuses rules left unexercised by data, and accepts those left
+ * by configuration only when waived.
+ */
+export type NotApplicableKind = 'data' | 'config';
+
+/**
  * Marks the running test not applicable on this server, with the reason (reported as such, neither passed nor
  * failed). Call before any assertion.
  */
-export function notApplicable(reason: string): never {
+export function notApplicable(reason: string, kind: NotApplicableKind = 'data'): never {
   test.info().annotations.push({ type: 'not-applicable', description: reason });
+  test.info().annotations.push({ type: 'not-applicable-kind', description: kind });
   test.skip(true, `not applicable: ${reason}`);
   throw new Error('unreachable');
 }

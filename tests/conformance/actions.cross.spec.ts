@@ -9,7 +9,7 @@ import { findLink, idOfHref, idOfUid, queryItems } from '../../src/suite/invaria
 test.describe.configure({ mode: 'serial' });
 
 test.beforeEach(({ config }) => {
-  if (!config.allowWrites) notApplicable('writes are disabled: set EM_ALLOW_WRITES=1 to run the action rules (they start and stop jobs)');
+  if (!config.allowWrites) notApplicable('writes are disabled: set EM_ALLOW_WRITES=1 to run the action rules (they start and stop jobs)', 'config');
 });
 
 const FINAL_STATES = new Set(['Finished']);

@@ -82,7 +82,8 @@ test.describe('token handling', () => {
   });
 
   test('an idle session expires after 15 minutes', rules('AUTH-008'), async ({ newLogon }) => {
-    if (process.env.EM_IDLE_TEST !== '1') notApplicable('needs 15 minutes without requests; run with EM_IDLE_TEST=1 (the mock checks it with an injected clock in the project tests)');
+    if (process.env.EM_IDLE_TEST !== '1') notApplicable('needs 15 minutes without requests; run with EM_IDLE_TEST=1 (the mock checks it with an injected clock in the project tests)', 'config');
+    test.setTimeout(17 * 60_000);
     const { client } = await newLogon();
     await new Promise((resolve) => setTimeout(resolve, 15 * 60_000 + 30_000));
     expect(await client.get('/logonSessions')).toBeEmError(401);

@@ -29,7 +29,7 @@ test('unsupported methods get 405 with an Error body', rules('ERR-005', 'ERR-006
 });
 
 test('an account without the Portal Administrator role gets 403 on /jobs', rules('ERR-002', 'ERR-006'), async ({ anonymous, config }) => {
-  if (!config.restrictedUser) notApplicable('no restricted account configured (EM_RESTRICTED_USER and EM_RESTRICTED_PASSWORD)');
+  if (!config.restrictedUser) notApplicable('no restricted account configured (EM_RESTRICTED_USER and EM_RESTRICTED_PASSWORD)', 'config');
   const logon = await anonymous.post(`/sessionMngr/?v=${config.apiVersion}`, { headers: { Authorization: basicAuth(config.restrictedUser!, config.restrictedPassword!) } });
   expect(logon).toHaveStatus(201);
   const token = logon.headers['x-restsvcsessionid']!;
