@@ -39,6 +39,8 @@ export default defineConfig<object, { representation: Representation }>({
   // list, HTML, JUnit, JSON and the conformance report (src/report/reporters.ts); a shard (--shard=i/n) writes a blob
   // report to merge with playwright.merge.config.ts
   reporter: shard ? shardReporters(shard, reports) : fullReporters(reports),
+  // one key per shard: merge-reports merges the shards' metadata, so the conformance report can count them
+  metadata: shard ? { [`em-conformance-shard-${shard.current}`]: `${shard.current}/${shard.total}` } : {},
   // API tests only: no browser, and no traces (they would record the session token in headers).
   use: { trace: 'off', screenshot: 'off', video: 'off' },
   projects: [

@@ -1,6 +1,7 @@
 /** `em-conformance <command>`: the command-line entry point. Each command returns its exit code. */
 import { CERTIFY_USAGE, certifyCommand } from './certify.ts';
 import { MOCK_USAGE, mockCommand } from './mock.ts';
+import { SUMMARY_USAGE, summaryCommand } from './summary.ts';
 import { validateCommand } from './validate.ts';
 
 export class UsageError extends Error {}
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   validate: { run: validateCommand, summary: 'validate <file> [--type NAME] [--mapping strict|omit-absent]   check a captured XML or JSON body' },
   mock: { run: mockCommand, summary: MOCK_USAGE },
   certify: { run: certifyCommand, summary: CERTIFY_USAGE },
+  summary: { run: summaryCommand, summary: SUMMARY_USAGE },
 };
 
 function usage(): string {

@@ -106,10 +106,10 @@ export default class ConformanceReporter implements Reporter {
   async onEnd(result: FullResult): Promise<void> {
     if (!this.suite || !this.config) return;
     const tests = this.suite.allTests().map(toRecord);
-    // merge-reports keeps one project object per shard and project name
-    const names = new Set(this.config.projects.map((p) => p.name));
+    // playwright.config.ts gives each shard a metadata key `em-conformance-shard-<i>`; merge-reports merges them
     const merged = process.argv.some((a) => a === 'merge-reports');
-    const shards = merged && names.size ? Math.round(this.config.projects.length / names.size) : this.config.shard ? this.config.shard.total : null;
+    const shardKeys = Object.keys(this.config.metadata ?? {}).filter((k) => k.startsWith('em-conformance-shard-')).length;
+    const shards = merged ? Math.max(1, shardKeys) : this.config.shard ? this.config.shard.total : null;
     const report = buildReport({
       tests,
       run: { startTime: result.startTime.toISOString(), durationMs: Math.round(result.duration), status: result.status, merged, shards: merged || this.config.shard ? shards : null },

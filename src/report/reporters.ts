@@ -34,9 +34,10 @@ export function shardOf(argv: readonly string[] = process.argv): { current: numb
 }
 
 /**
- * A shard writes a blob report only (`<dir>/blob-report/report-<i>.zip`, plus the list on the console): its own
- * HTML or conformance report would show the other shards' rules as not run. Merge the blobs with
- * `npx playwright merge-reports --config playwright.merge.config.ts reports/blob-report`.
+ * A shard writes a blob report only (`<dir>/blob-report/report-<i>-of-<n>.zip`, plus the list on the console): its
+ * own HTML or conformance report would show the other shards' rules as not run. Like any Playwright blob reporter it
+ * empties its folder first: shards run on their own machines (or with their own EM_REPORTS_DIR), and their zips are
+ * gathered in one folder to merge with `npx playwright merge-reports --config playwright.merge.config.ts <folder>`.
  */
 export function shardReporters(shard: { current: number; total: number }, dir = reportsDir()): ReporterDescription[] {
   return [

@@ -8,6 +8,7 @@ import { buildEvidence, cleanMessage, excerpt, expectedActual, prettyXml } from 
 import { renderReportHtml } from '../../src/report/html.ts';
 import { buildReport, type TestRecord } from '../../src/report/report.ts';
 import { scrub } from '../../src/report/scrub.ts';
+import { markdownSummary } from '../../src/report/summary.ts';
 import { inferGeneration, parseEntryPoint } from '../../src/report/target.ts';
 import { registerSecret } from '../../src/suite/redact.ts';
 import { reportValidator } from './report-helpers.ts';
@@ -198,6 +199,15 @@ describe('rule verdicts and the report', () => {
     // and the schema is not a rubber stamp
     expect(validate({ ...report, verdict: 'maybe' })).toBe(false);
     expect(validate({ ...report, rules: [{ ...report.rules[0], verdict: 'passed' }] })).toBe(false);
+  });
+
+  it('sums up the verdicts in Markdown for a CI job summary', () => {
+    const md = markdownSummary(report);
+    expect(md).toContain('### EM conformance: FAIL');
+    expect(md).toMatch(/\| fail \| 1 \|/);
+    expect(md).toContain('**Failed rules:** ENTRY-002');
+    expect(md).toContain('`connect ECONNREFUSED 127.0.0.1:9` (1 tests)');
+    expect(md).toContain('**TLS verification off**');
   });
 
   it('renders one self-contained page', () => {
