@@ -4,8 +4,17 @@
  * server in its own process and the load generator in a third. Fixed duration after a warm-up; mock and Prism are
  * interleaved within each repetition and the medians over the repetitions are reported.
  */
-import { loadGenerator, type LoadResult } from './mock-load.ts';
-import { logon, PRISM_BIN, type Server, startMockProcess, startPrismProcess, stopAll, toolVersion } from './mock-procs.ts';
+import { loadGenerator, type LoadResult as RawLoadResult } from './mock-load.ts';
+
+interface LoadResult extends RawLoadResult {
+  /** Server CPU time (user + system, all threads) per request, µs: a throughput figure other processes' load hardly moves. */
+  cpuUsPerRequest?: number;
+  /** Server CPU time over wall time: below 1 (100% of a core) the server was waiting, for the scheduler or for requests. */
+  cpuShare?: number;
+  /** Share of the wall time the server's event-loop thread was runnable but waiting for a CPU (other processes). */
+  waitShare?: number;
+}
+import { cpuMsOf, logon, runQueueWaitMsOf, PRISM_BIN, type Server, startMockProcess, startPrismProcess, stopAll, toolVersion } from './mock-procs.ts';
 import { fmt, median, table } from './stats.ts';
 
 export interface HttpBenchOptions {
@@ -80,11 +89,17 @@ export async function benchMockHttp(opts: HttpBenchOptions = {}): Promise<string
         for (const s of order) {
           const spec = { url: `${s.base}${path}`, headers: { 'X-RestSvcSessionId': token, Accept: accept }, connections: o.connections };
           await gen.run({ ...spec, durationS: o.warmupS });
-          const r = await gen.run({ ...spec, durationS: o.durationS });
+          const cpuBefore = cpuMsOf(s.child.pid!);
+          const waitBefore = runQueueWaitMsOf(s.child.pid!);
+          const r: LoadResult = await gen.run({ ...spec, durationS: o.durationS });
+          const cpuMs = cpuMsOf(s.child.pid!) - cpuBefore;
+          r.cpuUsPerRequest = (cpuMs * 1000) / r.requests;
+          r.cpuShare = cpuMs / (r.seconds * 1000);
+          r.waitShare = (runQueueWaitMsOf(s.child.pid!) - waitBefore) / (r.seconds * 1000);
           if (r.non2xx || r.errors) throw new Error(`${s.name} ${accept}: ${r.non2xx} non-2xx responses and ${r.errors} errors under load`);
           const k = key(s.name, accept);
           samples.set(k, [...(samples.get(k) ?? []), r]);
-          process.stderr.write(`  [mock-http] rep ${rep + 1}/${o.reps} ${k}: ${fmt(r.rps, 0)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms\n`);
+          process.stderr.write(`  [mock-http] rep ${rep + 1}/${o.reps} ${k}: ${fmt(r.rps, 0)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, server CPU ${fmt(r.cpuUsPerRequest, 0)} µs/request, ${fmt(100 * r.cpuShare, 0)}% of a core, waited for a CPU ${fmt(100 * r.waitShare, 0)}% of the time\n`);
         }
       }
     }
@@ -93,7 +108,9 @@ export async function benchMockHttp(opts: HttpBenchOptions = {}): Promise<string
   }
 
   const rows: (string | number)[][] = [];
+  const cpuRows: (string | number)[][] = [];
   const verdicts: string[] = [];
+  const range = (xs: number[]): string => `${fmt(Math.min(...xs), 1)}–${fmt(Math.max(...xs), 1)}`;
   for (const accept of ACCEPTS) {
     const m = samples.get(key('mock', accept))!;
     const p = samples.get(key('Prism', accept))!;
@@ -105,11 +122,23 @@ export async function benchMockHttp(opts: HttpBenchOptions = {}): Promise<string
       accept,
       fmt(mRps, 0),
       fmt(median(m.map((r) => r.p50Ms)), 2),
-      fmt(mP99, 2),
+      `${fmt(mP99, 2)} (${range(m.map((r) => r.p99Ms))})`,
       fmt(pRps, 0),
       fmt(median(p.map((r) => r.p50Ms)), 2),
-      fmt(median(p.map((r) => r.p99Ms)), 2),
+      `${fmt(median(p.map((r) => r.p99Ms)), 1)} (${range(p.map((r) => r.p99Ms))})`,
       `${fmt(ratio, 1)}x`,
+    ]);
+    const mCpu = median(m.map((r) => r.cpuUsPerRequest ?? NaN));
+    const pCpu = median(p.map((r) => r.cpuUsPerRequest ?? NaN));
+    cpuRows.push([
+      accept,
+      fmt(mCpu, 0),
+      `${fmt(100 * median(m.map((r) => r.cpuShare ?? NaN)), 0)}%`,
+      `${fmt(100 * median(m.map((r) => r.waitShare ?? NaN)), 0)}%`,
+      fmt(pCpu, 0),
+      `${fmt(100 * median(p.map((r) => r.cpuShare ?? NaN)), 0)}%`,
+      `${fmt(100 * median(p.map((r) => r.waitShare ?? NaN)), 0)}%`,
+      `${fmt(pCpu / mCpu, 1)}x`,
     ]);
     verdicts.push(`- ${accept}: mock/Prism ${fmt(ratio, 1)}x (target ≥ 5x: ${ratio >= 5 ? 'met' : 'MISSED'}), mock p99 ${fmt(mP99, 2)} ms (target < 10 ms: ${mP99 < 10 ? 'met' : 'MISSED'})`);
   }
@@ -119,7 +148,12 @@ export async function benchMockHttp(opts: HttpBenchOptions = {}): Promise<string
     '',
     'GET /backupSessions/{ID}?format=Entity with X-RestSvcSessionId; the mock from its CLI, Prism ' + prismVersion + ' as `prism mock spec/openapi.yaml -v warn`.',
     '',
-    table(['Accept', 'mock req/s', 'mock p50 ms', 'mock p99 ms', 'Prism req/s', 'Prism p50 ms', 'Prism p99 ms', 'mock / Prism'], rows),
+    table(['Accept', 'mock req/s', 'mock p50 ms', 'mock p99 ms (range)', 'Prism req/s', 'Prism p50 ms', 'Prism p99 ms (range)', 'mock / Prism req/s'], rows),
+    '',
+    'Server CPU time (user + system, all threads, from /proc/PID/stat) per request and as a share of one core during the measurement, ' +
+      'and the share of the time its event-loop thread was runnable but waiting for a CPU (/proc/PID/schedstat: time taken by other processes):',
+    '',
+    table(['Accept', 'mock CPU µs/request', 'mock CPU share', 'mock waited for a CPU', 'Prism CPU µs/request', 'Prism CPU share', 'Prism waited for a CPU', 'Prism / mock CPU per request'], cpuRows),
     '',
     ...verdicts,
     '',

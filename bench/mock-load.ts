@@ -117,5 +117,5 @@ export function loadGenerator(): LoadGenerator {
   if (wanted && wanted !== 'wrk' && wanted !== 'autocannon') throw new Error(`BENCH_LOADGEN must be wrk or autocannon, got '${wanted}'`);
   const wrk = wanted === 'autocannon' ? undefined : toolVersion('wrk', ['-v']);
   if (wanted === 'wrk' && !wrk) throw new Error('BENCH_LOADGEN=wrk but wrk is not installed (apt-get install wrk)');
-  return wrk ? wrkGenerator(wrk.replace(/\s*\[.*$/, '').replace(/\s*Copyright.*$/, '')) : autocannonGenerator();
+  return wrk ? wrkGenerator(wrk.replace(/^wrk\s*/, '').replace(/\s*\[.*$/, '')) : autocannonGenerator();
 }

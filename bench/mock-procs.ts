@@ -107,6 +107,33 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   }
 }
 
+let clockTicks: number | undefined;
+
+/** CPU time (user + system, all threads) a running process has used so far, in ms, from /proc (Linux). */
+export function cpuMsOf(pid: number): number {
+  try {
+    clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    // Fields after the command name (which may contain spaces) start at the state, field 3; utime and stime are 14, 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Milliseconds the process's main thread (the event loop) has spent runnable but waiting for a CPU, from
+ * /proc/PID/schedstat (Linux): time lost to other processes, which shows up in tail latencies.
+ */
+export function runQueueWaitMsOf(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 export interface Server {
   name: string;
   child: ChildProcess;
