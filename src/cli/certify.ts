@@ -2,12 +2,14 @@
  * `em-conformance certify --url URL [--out DIR] [options]`: runs the conformance suite against a server and writes
  * certificate.json and certificate.html into DIR (default reports/certificate), with the run's reports under DIR/run/.
  * Exit code 0 only when certified, 1 when not, 2 on a usage error. Credentials come from the options or from
- * EM_USER / EM_PASSWORD (and EM_RESTRICTED_USER / EM_RESTRICTED_PASSWORD); they are never printed.
+ * EM_USER / EM_PASSWORD (and EM_RESTRICTED_USER / EM_RESTRICTED_PASSWORD) in the environment or the repository's
+ * .env; they are never printed.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse as parseDotenv } from 'dotenv';
 import { REPO_ROOT } from '../contract/paths.ts';
 import { loadRules } from '../contract/rules.ts';
 import { certify, renderCertificateHtml, type Certificate } from '../report/certificate.ts';
@@ -183,8 +185,14 @@ async function runSuite(o: CertifyOptions, reportsDir: string): Promise<number> 
   });
 }
 
+/** The environment with the repository's .env under it (as the suite reads it: dotenv never overrides). */
+function environment(): NodeJS.ProcessEnv {
+  const file = path.join(REPO_ROOT, '.env');
+  return { ...(existsSync(file) ? parseDotenv(readFileSync(file)) : {}), ...process.env };
+}
+
 export async function certifyCommand(args: string[]): Promise<number> {
-  const o = parseCertifyArgs(args);
+  const o = parseCertifyArgs(args, environment());
   if (o === 'help') {
     console.log(HELP);
     return 0;

@@ -56,6 +56,12 @@ export interface Certificate {
   report: string | null;
 }
 
+/** Rule IDs for a sentence: the first twelve, then how many more (all are listed on the certificate). */
+function ids(list: Array<{ id: string }>): string {
+  const shown = list.slice(0, 12).map((r) => r.id).join(', ');
+  return list.length > 12 ? `${shown} and ${list.length - 12} more` : shown;
+}
+
 function ref(r: RuleResult): RuleRef {
   return { id: r.id, family: r.family, title: r.title, level: r.level };
 }
@@ -92,14 +98,14 @@ export function certify(report: ConformanceReport, opts: { waive?: readonly stri
     });
 
   const reasons: string[] = [];
-  if (failedRules.length) reasons.push(`${failedRules.length} rule${failedRules.length === 1 ? '' : 's'} failed: ${failedRules.map((r) => r.id).join(', ')}`);
-  if (errorRules.length) reasons.push(`${errorRules.length} rule${errorRules.length === 1 ? ' was' : 's were'} not checked because of errors of the target (connection refused, timeout, TLS): ${errorRules.map((r) => r.id).join(', ')}`);
+  if (failedRules.length) reasons.push(`${failedRules.length} rule${failedRules.length === 1 ? '' : 's'} failed: ${ids(failedRules)}`);
+  if (errorRules.length) reasons.push(`${errorRules.length} rule${errorRules.length === 1 ? ' was' : 's were'} not checked because of errors of the target (connection refused, timeout, TLS): ${ids(errorRules)}`);
   const data = blocking.filter((n) => n.kind === 'data');
   const config = blocking.filter((n) => n.kind === 'config');
   const notRun = blocking.filter((n) => n.verdict === 'not-run');
-  if (data.length) reasons.push(`${data.length} rule${data.length === 1 ? ' was' : 's were'} not exercised because the server holds nothing to check them with (give it more data): ${data.map((r) => r.id).join(', ')}`);
-  if (config.length) reasons.push(`${config.length} rule${config.length === 1 ? ' was' : 's were'} not checked by configuration and not waived (enable them, or waive with --waive): ${config.map((r) => r.id).join(', ')}`);
-  if (notRun.length) reasons.push(`${notRun.length} rule${notRun.length === 1 ? ' was' : 's were'} not run: ${notRun.map((r) => r.id).join(', ')}`);
+  if (data.length) reasons.push(`${data.length} rule${data.length === 1 ? ' was' : 's were'} not exercised because the server holds nothing to check them with (give it more data): ${ids(data)}`);
+  if (config.length) reasons.push(`${config.length} rule${config.length === 1 ? ' was' : 's were'} not checked by configuration and not waived (enable them, or waive with --waive): ${ids(config)}`);
+  if (notRun.length) reasons.push(`${notRun.length} rule${notRun.length === 1 ? ' was' : 's were'} not run: ${ids(notRun)}`);
   const certified = reasons.length === 0;
   const t = report.target;
   return {

@@ -73,7 +73,7 @@ function header(r: ConformanceReport): string {
   <div class="verdict v-${r.verdict}" id="overall"><strong>${r.verdict === 'pass' ? 'PASS' : r.verdict === 'fail' ? 'FAIL' : 'ERROR'}</strong><span>${esc(verdictText)}</span></div>
 </header>
 <dl class="facts">
-  ${fact('EM version', t.emVersion ? `${esc(t.emVersion)} <span class="muted">(inferred from GET /api/)</span>` : `<span class="muted">${t.error ? esc(`GET /api/ failed: ${t.error}`) : 'unknown'}</span>`)}
+  ${fact('EM version', t.emVersion ? `${esc(t.emVersion)} <span class="muted">(inferred from GET /api/)</span>` : `<span class="muted">${t.error ? esc(`unknown: GET /api/ failed (${t.error.replace(/^apiRequestContext\.\w+:\s*/, '')})`) : 'unknown'}</span>`)}
   ${fact('API versions', api)}
   ${fact('Profile', t.profile ? `${esc(t.profile)}${t.jsonKeys ? ` <span class="muted">(${esc(t.jsonKeys)} JSON)</span>` : ''}` : '<span class="muted">unknown</span>')}
   ${fact('TLS', tls, t.tlsInsecure ? 'warn' : '')}
@@ -127,6 +127,7 @@ function toolbar(r: ConformanceReport): string {
 
 function targetErrors(r: ConformanceReport): string {
   if (!r.targetErrors.length) return '';
+  const errors = r.failures.map((f, i) => ({ f, i })).filter(({ f }) => f.kind === 'error');
   const rows = r.targetErrors
     .map(
       (g) =>
@@ -139,6 +140,7 @@ function targetErrors(r: ConformanceReport): string {
   <p>These tests could not reach the server or got no answer in time (connection refused, timeout, TLS failure). The
   rules they check are reported as <em>error</em>: fix the connection (URL, network, EM_CA_FILE, EM_TIMEOUT_MS) and run again.</p>
   <table class="grid"><thead><tr><th>cause</th><th class="num">tests</th><th>rules</th><th>for example</th></tr></thead><tbody>${rows}</tbody></table>
+  <details class="error-tests"><summary>the ${plural(errors.length, 'test')} and their messages</summary>${errors.map(({ f, i }) => failureCard(f, i, false)).join('')}</details>
 </section>`;
 }
 
@@ -229,7 +231,7 @@ function ruleRow(rule: RuleResult, report: ConformanceReport): string {
   <td class="vcell">${badge(rule.verdict)}${rule.naKind ? `<span class="kind k-${rule.naKind}">${rule.naKind}</span>` : ''}</td>
   <td class="idcell"><a href="#rule-${esc(rule.id)}" class="rid">${esc(rule.id)}</a><span class="level l-${esc(rule.level)}">${esc(rule.level)}</span></td>
   <td class="text"><div class="rtitle">${esc(rule.title)}</div><div class="statement">${esc(rule.statement)}</div>${na}${failures}${source}</td>
-  <td class="projects">${projects || '<span class="muted">no test</span>'}<div class="tcount muted">${plural(rule.tests.length, 'test')}</div></td>
+  <td class="projects">${projects || '<span class="muted">no test in this run</span>'}<div class="tcount muted">${plural(rule.tests.length, 'test')}</div></td>
 </tr>`;
 }
 
@@ -337,6 +339,7 @@ button.link{border:0;background:none;color:var(--accent);cursor:pointer;font:inh
 .panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px 18px;margin-bottom:18px}
 .panel>p{margin:0 0 12px}
 .errors{border-color:var(--error);background:#fffaf5}.errors h2{color:var(--error)}
+details.error-tests{margin-top:10px}details.error-tests>summary{cursor:pointer;color:var(--accent);margin-bottom:8px}
 table{border-collapse:collapse;width:100%}
 .grid th,.grid td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 .grid th{font-size:.8rem;color:var(--muted);font-weight:600}
@@ -445,12 +448,17 @@ const SCRIPT = `
     document.querySelectorAll('[data-filter-verdict]').forEach(function(b){ verdicts.add(b.dataset.filterVerdict); b.setAttribute('aria-pressed', 'true'); });
     area.value = ''; text.value = ''; apply();
   });
-  // following a link to a hidden rule shows it
-  window.addEventListener('hashchange', function(){
-    var el = document.getElementById(location.hash.slice(1));
-    if (el && el.hidden) { document.getElementById('filter-reset').click(); el.scrollIntoView(); }
-  });
+  // following a link shows its target: filters reset if it is hidden, closed sections around it opened
+  function reveal(){
+    var el = location.hash && document.getElementById(location.hash.slice(1));
+    if (!el) return;
+    if (el.hidden || (el.closest('[hidden]'))) document.getElementById('filter-reset').click();
+    for (var d = el; d; d = d.parentElement) if (d.tagName === 'DETAILS') d.open = true;
+    el.scrollIntoView();
+  }
+  window.addEventListener('hashchange', reveal);
   apply();
+  reveal();
 })();
 `;
 

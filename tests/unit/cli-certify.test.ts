@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/contract/paths.ts';
 import { startMock, type RunningMock } from '../../src/mock/index.ts';
-import type { Certificate } from '../../src/report/certificate.ts';
+import { parseCertifyArgs } from '../../src/cli/certify.ts';
+import { certify as certifyReport, type Certificate } from '../../src/report/certificate.ts';
 import { readReport, reportValidator } from './report-helpers.ts';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'em-conformance.mjs');
@@ -49,23 +50,33 @@ function filesUnder(dir: string): string[] {
 const credentials = ['--user', USER, '--password', PASSWORD];
 
 describe('certify: usage errors exit 2 and name the option', () => {
+  const url = ['--url', 'http://127.0.0.1:9/api'];
   const cases: Array<[string, string[], Record<string, string>, RegExp]> = [
-    ['no --url', [...credentials], {}, /--url/],
+    ['no --url', [...credentials], {}, /missing --url/],
     ['a URL not ending in /api', ['--url', 'http://127.0.0.1:9/', ...credentials], {}, /--url must end in \/api/],
-    ['no password, none in the environment', ['--url', 'http://127.0.0.1:9/api', '--user', USER], {}, /--password/],
-    ['an unknown option', ['--url', 'http://127.0.0.1:9/api', ...credentials, '--colour'], {}, /--colour/],
-    ['a waiver for no rule', ['--url', 'http://127.0.0.1:9/api', ...credentials, '--waive', 'NOPE-001'], {}, /--waive: 'NOPE-001'/],
-    ['a bad --workers', ['--url', 'http://127.0.0.1:9/api', ...credentials, '--workers', 'two'], {}, /--workers/],
+    ['a URL that is no URL', ['--url', 'em.example', ...credentials], {}, /--url is not a URL/],
+    ['no password, none in the environment', [...url, '--user', USER], {}, /missing --password \(or EM_PASSWORD/],
+    ['a restricted user without password', [...url, ...credentials, '--restricted-user', 'op'], {}, /--restricted-user needs --restricted-password/],
+    ['an unknown option', [...url, ...credentials, '--colour'], {}, /--colour/],
+    ['a waiver for no rule', [...url, ...credentials, '--waive', 'NOPE-001'], {}, /--waive: 'NOPE-001' is not a rule/],
+    ['a bad --workers', [...url, ...credentials, '--workers', 'two'], {}, /--workers must be a positive whole number/],
+    ['a bad --api-version', [...url, ...credentials, '--api-version', '7'], {}, /--api-version must be 'latest' or v1_N/],
+    ['both --ca-file and --tls-insecure', [...url, ...credentials, '--ca-file', 'x.pem', '--tls-insecure'], {}, /exclude each other/],
   ];
-  it.each(cases)('%s', async (_name, args, env, message) => {
-    const r = await certify(args, env);
+  it.each(cases)('%s', (_name, args, env, message) => {
+    expect(() => parseCertifyArgs(['--out', os.tmpdir(), ...args], env)).toThrow(message);
+  });
+
+  it('exits 2 from the command line, printing the message and no password', async () => {
+    const r = await certify(['--url', 'http://127.0.0.1:9/', ...credentials]);
     expect(r.code, r.out).toBe(2);
-    expect(r.out).toMatch(message);
+    expect(r.out).toMatch(/em-conformance certify: --url must end in \/api/);
     expect(r.out).not.toContain(PASSWORD);
   });
 
   it('takes the credentials from EM_USER / EM_PASSWORD', async () => {
-    // the target refuses connections: past the usage checks, the run is not certified (exit 1), not a usage error
+    expect(parseCertifyArgs(['--url', 'http://127.0.0.1:9/api'], { EM_USER: USER, EM_PASSWORD: PASSWORD })).toMatchObject({ env: { EM_USER: USER, EM_PASSWORD: PASSWORD } });
+    // past the usage checks, against a target that refuses connections: not certified (1), not a usage error (2)
     const r = await certify(['--url', `http://127.0.0.1:${await closedPort()}/api`, '--grep', '@ENTRY-001', '--quiet'], { EM_USER: USER, EM_PASSWORD: PASSWORD });
     expect(r.code, r.out).toBe(1);
   });
@@ -166,16 +177,13 @@ describe('certify: the embedded mock', () => {
     // the password is in no output and no file
     expect(run.out).not.toContain(PASSWORD);
     for (const file of filesUnder(run.dir)) expect(readFileSync(file).toString('latin1').includes(PASSWORD), file).toBe(false);
+    // the same run without the waiver is not certified, naming the rule left by configuration
+    const unwaived = certifyReport(readReport(path.join(run.dir, 'run')));
+    expect(unwaived.certified).toBe(false);
+    expect(unwaived.notExercised).toMatchObject([{ id: 'AUTH-008', verdict: 'not-applicable', kind: 'config', waived: false }]);
+    expect(unwaived.reasons).toEqual(['1 rule was not checked by configuration and not waived (enable them, or waive with --waive): AUTH-008']);
   }, 400_000);
 
-  it('without the waiver is not certified, naming the rule left by configuration', async () => {
-    // the same run restricted to the idle test: AUTH-008 not applicable (config), every other rule not run
-    const run = await certify(['--url', mock.url, ...credentials, '--grep', '@AUTH-008', '--quiet']);
-    expect(run.code).toBe(1);
-    const c = certificateOf(run);
-    expect(c.notExercised.find((n) => n.id === 'AUTH-008')).toMatchObject({ verdict: 'not-applicable', kind: 'config', waived: false });
-    expect(c.reasons.join('\n')).toMatch(/not checked by configuration and not waived[^\n]*AUTH-008/);
-  }, 120_000);
 });
 
 describe('certify: not certified', () => {

@@ -6,10 +6,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMock, type RunningMock } from '../../src/mock/index.ts';
 import type { ConformanceReport } from '../../src/report/report.ts';
-import { colourStats, decodePng, PASSWORD, readReport, reportValidator, suiteEnv, USERS } from './report-helpers.ts';
-import { runSuite, type SuiteRun } from './suite-runner.ts';
+import { colourStats, decodePng, PASSWORD, readReport, reportValidator, sharedMutantRun } from './report-helpers.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -23,8 +21,7 @@ export async function launchChromium(): Promise<Browser> {
 const MUTANT = 'pagescount-off-by-one';
 
 describe(`the conformance report of a run against mutant ${MUTANT}, in Chromium`, () => {
-  let mock: RunningMock;
-  let run: SuiteRun;
+  let reportsDir: string;
   let report: ConformanceReport;
   let browser: Browser;
   let page: Page;
@@ -33,10 +30,9 @@ describe(`the conformance report of a run against mutant ${MUTANT}, in Chromium`
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    mock = await startMock({ port: 0, users: USERS, mutant: MUTANT });
-    run = await runSuite({ env: suiteEnv(mock) });
-    indexHtml = path.join(run.reportsDir, 'conformance', 'index.html');
-    report = readReport(run.reportsDir);
+    ({ reportsDir } = await sharedMutantRun(MUTANT));
+    indexHtml = path.join(reportsDir, 'conformance', 'index.html');
+    report = readReport(reportsDir);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.on('request', (r) => requested.push(r.url()));
@@ -46,7 +42,6 @@ describe(`the conformance report of a run against mutant ${MUTANT}, in Chromium`
 
   afterAll(async () => {
     await browser?.close();
-    await mock?.close();
   });
 
   it('writes a report valid against its schema, where the mutant fails its rule', () => {
@@ -60,7 +55,8 @@ describe(`the conformance report of a run against mutant ${MUTANT}, in Chromium`
     expect(report.run.requests).toBeGreaterThan(500);
     // writes are off: the action rules are not applicable by configuration
     expect(report.rules.filter((r) => r.family === 'ACT').every((r) => r.verdict === 'not-applicable' && r.naKind === 'config')).toBe(true);
-    expect(report.target).toMatchObject({ url: mock.url, reachable: true, profile: 'v12', latestApiVersion: 'v1_7' });
+    expect(report.target).toMatchObject({ reachable: true, embeddedMock: false, profile: 'v12', latestApiVersion: 'v1_7' });
+    expect(report.target.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
     const size = statSync(indexHtml).size;
     expect(size).toBeLessThan(3_000_000);
     expect(readFileSync(indexHtml, 'utf8')).not.toContain(PASSWORD);
@@ -77,7 +73,7 @@ describe(`the conformance report of a run against mutant ${MUTANT}, in Chromium`
     expect(facts).toContain('v1_5, v1_6, v1_7');
     expect(facts).toContain(`${report.suite.name} ${report.suite.version}`);
     expect(facts).toContain(report.spec.version);
-    expect(await page.locator('.target-url').innerText()).toContain(mock.url);
+    expect(await page.locator('.target-url').innerText()).toContain(report.target.url!);
   });
 
   it('renders the matrix of operations × rules × representation', async () => {
@@ -151,7 +147,7 @@ describe(`the conformance report of a run against mutant ${MUTANT}, in Chromium`
 
   it('takes a screenshot that is a real picture of the page', async () => {
     await page.evaluate(() => window.scrollTo(0, 0));
-    const file = path.join(run.reportsDir, 'conformance', 'screenshot.png');
+    const file = path.join(reportsDir, 'conformance', 'screenshot.png');
     const shot = await page.screenshot({ path: file });
     const png = decodePng(shot);
     expect([png.width, png.height]).toEqual([1366, 768]);
@@ -162,6 +158,6 @@ describe(`the conformance report of a run against mutant ${MUTANT}, in Chromium`
     const at = (x: number, y: number) => png.pixels.readUInt32BE((y * png.width + x) * 4) >>> 8;
     const box = await page.locator('#overall').boundingBox();
     expect(at(Math.round(box!.x + box!.width / 2), Math.round(box!.y + 6))).toBe(0xffebe9);
-    writeFileSync(path.join(run.reportsDir, 'conformance', 'screenshot-full.png'), await page.screenshot({ fullPage: true }));
+    writeFileSync(path.join(reportsDir, 'conformance', 'screenshot-full.png'), await page.screenshot({ fullPage: true }));
   });
 });

@@ -1,13 +1,15 @@
 /** Helpers of the report tests: the mock's accounts, the suite's environment, merge-reports, and a PNG reader. */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { REPO_ROOT } from '../../src/contract/paths.ts';
 import type { ConformanceReport } from '../../src/report/report.ts';
-import type { RunningMock } from '../../src/mock/index.ts';
+import { startMock, type RunningMock } from '../../src/mock/index.ts';
+import { runSuite } from './suite-runner.ts';
 
 export const USER = 'report-check';
 export const PASSWORD = 'R3port-Pa55-never-in-a-file';
@@ -24,6 +26,42 @@ export function reportValidator() {
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   addFormats.default(ajv);
   return ajv.compile(schema);
+}
+
+/**
+ * One whole run of the suite against a mutant mock, shared by the test files of one vitest run (the browser test and
+ * the shard test read the same reports): the first file to ask runs it, the others wait for it. Files run in forks of
+ * one vitest process, so its pid names the run.
+ */
+export async function sharedMutantRun(mutant: string): Promise<{ reportsDir: string; exitCode: number }> {
+  const dir = path.join(os.tmpdir(), `emc-shared-${process.ppid}`);
+  mkdirSync(dir, { recursive: true });
+  const done = path.join(dir, `${mutant}.json`);
+  try {
+    mkdirSync(path.join(dir, `${mutant}.lock`));
+  } catch {
+    const deadline = Date.now() + 600_000;
+    while (!existsSync(done)) {
+      if (Date.now() > deadline) throw new Error(`gave up waiting for the shared run against ${mutant} (${done})`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const result = JSON.parse(readFileSync(done, 'utf8')) as { reportsDir?: string; exitCode?: number; error?: string };
+    if (result.error || !result.reportsDir || !existsSync(result.reportsDir)) throw new Error(`the shared run against ${mutant} failed: ${result.error ?? 'no reports'}`);
+    return { reportsDir: result.reportsDir, exitCode: result.exitCode ?? -1 };
+  }
+  try {
+    const mock = await startMock({ port: 0, users: USERS, mutant });
+    try {
+      const run = await runSuite({ env: suiteEnv(mock) });
+      writeFileSync(done, JSON.stringify({ reportsDir: run.reportsDir, exitCode: run.exitCode }));
+      return { reportsDir: run.reportsDir, exitCode: run.exitCode };
+    } finally {
+      await mock.close();
+    }
+  } catch (err) {
+    writeFileSync(done, JSON.stringify({ error: String(err) }));
+    throw err;
+  }
 }
 
 export function readReport(reportsDir: string): ConformanceReport {
