@@ -18,7 +18,7 @@ import { createPipeline, DEFAULT_HTTP_LIMITS, installConnectionGuards, type Http
 import { readTlsFiles, selfSignedCertificate, type TlsMaterial } from './http/tls.ts';
 import type { HandlerTable } from './types.ts';
 import { createDomain } from './domain/index.ts';
-import { findMutant } from './mutants.ts';
+import { findMutant, type Mutant } from './mutants.ts';
 
 export { DEFAULT_USERS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_HTTP_LIMITS, PROFILE_NAMES };
 export type { HttpLimits, ProfileName, UserSpec };
@@ -83,12 +83,14 @@ interface LoadedDomain {
 }
 
 /** The domain (data, store, handlers) the HTTP layer serves, on the mock's one clock. */
-function loadDomain(opts: MockOptions, now: () => Date, extra: { windowMs?: number } = {}): LoadedDomain {
+function loadDomain(opts: MockOptions, now: () => Date, mutant: Mutant['domain'] = {}): LoadedDomain {
+  const { limits: mutantLimits, ...extra } = mutant;
+  const limits = mutantLimits ? { ...opts.limits, ...mutantLimits } : opts.limits;
   return createDomain({
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.sessions !== undefined ? { sessions: opts.sessions } : {}),
     ...(opts.data !== undefined ? { data: opts.data } : {}),
-    ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
+    ...(limits !== undefined ? { limits } : {}),
     // one clock for idle expiry, task progress and the generated history
     now,
     ...extra,
@@ -134,7 +136,9 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   const limits = pickHttpLimits(opts.limits);
   const now = opts.now ?? (() => new Date());
   const credentials = new Credentials(opts.users ?? DEFAULT_USERS);
-  const store = new SessionStore(opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, limits.maxSessions);
+  // The idle-expiry mutant keeps sessions alive however long they idle.
+  const idleTimeoutMs = mutant?.auth?.idleExpiry === false ? Number.MAX_SAFE_INTEGER : (opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+  const store = new SessionStore(idleTimeoutMs, limits.maxSessions);
   const domain = opts.handlers ? { handlers: opts.handlers } : loadDomain(opts, now, mutant?.domain);
   const tls = await tlsMaterial(opts.tls, host);
 

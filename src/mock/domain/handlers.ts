@@ -39,9 +39,12 @@ export interface HandlerDeps {
   query: QueryRunner;
   /** Span of the session collections' window (30 days; a mutant widens it). */
   windowMs?: number;
+  /** Per-operation spans overriding windowMs (operationId → ms; a mutant widens one collection's window). */
+  windows?: Readonly<Record<string, number>>;
 }
 
-export function createHandlers({ store, tasks, query, windowMs = WINDOW_MS }: HandlerDeps): HandlerTable {
+export function createHandlers({ store, tasks, query, windowMs = WINDOW_MS, windows }: HandlerDeps): HandlerTable {
+  const windowOf = (ctx: RequestContext): number => windows?.[ctx.operationId] ?? windowMs;
   // CHOICE: an ID that is not a GUID (or task-N) is answered like an unknown one: 404 naming the resource.
   const notFound = (what: string, id: string) => new MockHttpError(404, `The ${what} with ID '${shortId(id)}' was not found.`);
 
@@ -68,14 +71,14 @@ export function createHandlers({ store, tasks, query, windowMs = WINDOW_MS }: Ha
 
   /** Sessions created during the last 30 days among `candidates` (or all), newest first (em-api-notes §8.1). */
   const windowSessions = (ctx: RequestContext, keep: (i: number) => boolean = () => true): number[] => {
-    const cutoff = ctx.now().getTime() - windowMs;
+    const cutoff = ctx.now().getTime() - windowOf(ctx);
     const out: number[] = [];
     const created = store.sCreated.data;
     for (let i = store.sessionCount - 1; i >= 0; i--) if (created[i]! >= cutoff && keep(i)) out.push(i);
     return out;
   };
   const windowed = (ctx: RequestContext, list: readonly number[], newestFirst: boolean): number[] => {
-    const cutoff = ctx.now().getTime() - windowMs;
+    const cutoff = ctx.now().getTime() - windowOf(ctx);
     const out = list.filter((i) => store.sCreated.get(i) >= cutoff);
     return newestFirst ? out.reverse() : out;
   };
@@ -129,7 +132,7 @@ export function createHandlers({ store, tasks, query, windowMs = WINDOW_MS }: Ha
     },
     listBackupSessionTaskSessions: (ctx) => {
       const i = session(ctx);
-      const cutoff = ctx.now().getTime() - windowMs;
+      const cutoff = ctx.now().getTime() - windowOf(ctx);
       const first = store.sFirstTask.get(i);
       const list: number[] = [];
       for (let t = first; t < first + store.sTaskCount.get(i); t++) if (store.tCreated.get(t) >= cutoff) list.push(t);
@@ -144,7 +147,7 @@ export function createHandlers({ store, tasks, query, windowMs = WINDOW_MS }: Ha
 
     // ------------------------------------------------------------ task sessions
     listBackupTaskSessions: (ctx) => {
-      const cutoff = ctx.now().getTime() - windowMs;
+      const cutoff = ctx.now().getTime() - windowOf(ctx);
       const created = store.tCreated.data;
       const list: number[] = [];
       for (let t = store.taskCount - 1; t >= 0; t--) if (created[t]! >= cutoff) list.push(t);

@@ -43,6 +43,8 @@ export interface DomainOptions {
   taskDurationMs?: number;
   /** Span of the session collections' window (default 30 days, em-api-notes §8.1). */
   windowMs?: number;
+  /** Per-operation spans overriding windowMs (operationId → ms), for mutants. */
+  windows?: Readonly<Record<string, number>>;
 }
 
 export interface DomainStats extends StoreCounts {
@@ -86,7 +88,7 @@ export function createDomain(opts: DomainOptions = {}): Domain {
   const buildMs = performance.now() - started;
   const tasks = new TaskRegistry(opts.taskDurationMs ?? 2000);
   const query = createQueryRunner(store, tasks, queryLimits(opts.limits));
-  const handlers = createHandlers({ store, tasks, query, ...(opts.windowMs !== undefined ? { windowMs: opts.windowMs } : {}) });
+  const handlers = createHandlers({ store, tasks, query, ...(opts.windowMs !== undefined ? { windowMs: opts.windowMs } : {}), ...(opts.windows ? { windows: opts.windows } : {}) });
   return {
     handlers,
     store,

@@ -88,6 +88,8 @@ class Reply {
     readonly headers: OutgoingHttpHeaders,
     readonly body: Buffer | null,
     readonly isError: boolean,
+    /** Sent with chunked transfer coding instead of Content-Length (only a mutant asks for it). */
+    readonly chunked = false,
   ) {}
 }
 
@@ -147,13 +149,15 @@ export function createPipeline(cfg: PipelineConfig): (req: IncomingMessage, res:
     const nowMs = now.getTime();
     let session: LogonSession | undefined;
     if (!PUBLIC_OPERATIONS.has(op.operationId)) {
-      const token = requestToken(req.headers as { cookie?: string });
+      // The header-wins mutant reads the header before the cookie.
+      const headers = req.headers as { cookie?: string };
+      const token = cfg.mutant?.auth?.headerWins ? (requestToken({ 'x-restsvcsessionid': req.headers['x-restsvcsessionid'] }) ?? requestToken(headers)) : requestToken(headers);
       session = token ? cfg.store.authenticate(token, nowMs) : undefined;
       if (!session) throw new MockHttpError(401, TOKEN_MISSING);
     }
     const base = baseUrlOf(req);
     const result = await dispatch(op.operationId, match.params, target.query, base, now, session, req);
-    return toReply(cfg.mutant?.result ? cfg.mutant.result(op.operationId, result) : result, rep);
+    return toReply(cfg.mutant?.result ? cfg.mutant.result(op.operationId, result, { query: target.query, method }) : result, rep);
   };
 
   const dispatch = async (
@@ -193,7 +197,7 @@ export function createPipeline(cfg: PipelineConfig): (req: IncomingMessage, res:
         // CHOICE: another user's session is indistinguishable from an unknown one (404).
         if (!target || target.userName !== session!.userName) throw new MockHttpError(404, 'The logon session was not found.');
         if (operationId === 'getLogonSession') return { status: 200, root: 'LogonSession', body: logonSessionBody(base, target) };
-        cfg.store.delete(target);
+        if (!cfg.mutant?.auth?.keepOnLogoff) cfg.store.delete(target);
         return { status: 204 };
       }
     }
@@ -225,7 +229,7 @@ export function createPipeline(cfg: PipelineConfig): (req: IncomingMessage, res:
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = cfg.log ? performance.now() : 0;
     if (cfg.mutant?.request) {
-      const target = { url: req.url ?? '/', headers: req.headers };
+      const target = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
       cfg.mutant.request(target);
       req.url = target.url;
     }
@@ -249,9 +253,9 @@ export function createPipeline(cfg: PipelineConfig): (req: IncomingMessage, res:
       }
     }
     if (cfg.mutant?.wire) {
-      const wire = { status: reply.status, headers: reply.headers, body: reply.body };
-      cfg.mutant.wire(wire);
-      reply = new Reply(wire.status, wire.headers, wire.body, reply.isError);
+      const wire = { status: reply.status, headers: reply.headers, body: reply.body, chunked: false };
+      cfg.mutant.wire(wire, { method: req.method ?? 'GET', url: req.url ?? '/' });
+      reply = new Reply(wire.status, wire.headers, wire.body, reply.isError, wire.chunked);
     }
     write(req, res, reply);
     if (cfg.log) cfg.log(`${req.method ?? '-'} ${truncate(redact(req.url ?? ''), 300)} ${reply.status} ${(performance.now() - started).toFixed(1)}ms`);
@@ -275,7 +279,11 @@ export function createPipeline(cfg: PipelineConfig): (req: IncomingMessage, res:
 function write(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed || req.socket.destroyed) return;
   const headers = reply.headers;
-  headers['Content-Length'] = reply.body ? reply.body.length : 0;
+  if (reply.chunked && reply.body) {
+    delete headers['Content-Length'];
+    headers['Transfer-Encoding'] = 'chunked';
+  }
+  else headers['Content-Length'] = reply.body ? reply.body.length : 0;
   if (reply.isError) res.writeHead(reply.status, statusName(reply.status), headers);
   else res.writeHead(reply.status, headers);
   if (reply.body && req.method !== 'HEAD') res.end(reply.body);

@@ -352,12 +352,12 @@ type Pred<R> = (r: R) => boolean;
 // compare by index in the documented order (em-api-notes §3.3).
 export function compileFilter<R>(node: FilterNode, type: QueryTypeDef<R>, limits?: Partial<QueryLimits>): Pred<R> {
   const l = resolveLimits(limits);
-  return compileNode(node, type, l.stringCompare === 'case-sensitive');
+  return compileNode(node, type, l.stringCompare === 'case-sensitive', l.enumOrder === 'text');
 }
 
-function compileNode<R>(node: FilterNode, type: QueryTypeDef<R>, cs: boolean): Pred<R> {
-  if (node.kind === 'cmp') return compileComparison(node, type, cs);
-  const preds = node.children.map((c) => compileNode(c, type, cs));
+function compileNode<R>(node: FilterNode, type: QueryTypeDef<R>, cs: boolean, enumText: boolean): Pred<R> {
+  if (node.kind === 'cmp') return compileComparison(node, type, cs, enumText);
+  const preds = node.children.map((c) => compileNode(c, type, cs, enumText));
   if (preds.length === 0) return node.kind === 'and' ? () => true : () => false;
   if (preds.length === 1) return preds[0]!;
   if (node.kind === 'and') {
@@ -445,7 +445,7 @@ function toStr(x: unknown): string | null {
   return null;
 }
 
-function compileComparison<R>(node: ComparisonNode, type: QueryTypeDef<R>, cs: boolean): Pred<R> {
+function compileComparison<R>(node: ComparisonNode, type: QueryTypeDef<R>, cs: boolean, enumText = false): Pred<R> {
   const field: FieldDef<R> | undefined = findField(type, node.field);
   if (field === undefined)
     throw new QueryError('UnknownField', `Unknown filter field '${node.field}'; valid fields: ${fieldList(type)}`);
@@ -474,6 +474,14 @@ function compileComparison<R>(node: ComparisonNode, type: QueryTypeDef<R>, cs: b
       const t = opTest(op);
       const idx = enumIndexer(field);
       const vals = field.values ?? [];
+      if (enumText && op !== '==' && op !== '!=') {
+        // The enumOrder 'text' mutant: ordering by the values' text instead of their documented order.
+        const text = foldString(vals[v] ?? '');
+        return (r) => {
+          const x = get(r);
+          return typeof x === 'string' && idx(x) >= 0 && t(foldCompare(foldString(x), text));
+        };
+      }
       const res = vals.map((_, i) => t(i - v));
       const cache = new Map<string, boolean>();
       return (r) => {

@@ -46,16 +46,18 @@ export function runQuery<R>(
       : undefined;
 
   const n = records.length;
+  // Items a page repeats from the page before (only the pageOverlap mutant sets it).
+  const shift = page > 1 ? Math.min(l.pageOverlap, (page - 1) * pageSize) : 0;
   let items: R[];
   let total: number;
   if (sort === undefined) {
     if (pred === undefined) {
       total = n;
       const { start, end } = pageInfo(total, pageSize, page);
-      items = records.slice(start, end);
+      items = records.slice(start - shift, end - shift);
     } else {
       // One pass: count all matches, keep those of the page.
-      const start = (page - 1) * pageSize;
+      const start = (page - 1) * pageSize - shift;
       const end = start + pageSize;
       items = [];
       let c = 0;
@@ -77,7 +79,7 @@ export function runQuery<R>(
       total = m;
       const { start, end } = pageInfo(total, pageSize, page);
       const cs = l.stringCompare === 'case-sensitive';
-      items = sortedWindow(records, idx.subarray(0, m), type, sort, tieBreak, cs, start, end);
+      items = sortedWindow(records, idx.subarray(0, m), type, sort, tieBreak, cs, start - shift, end - shift);
     } finally {
       giveU32(idx);
     }

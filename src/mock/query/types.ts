@@ -49,6 +49,13 @@ export interface QueryLimits {
   stringCompare: 'case-insensitive' | 'case-sensitive';
   /** How datetime filter values without a zone designator are read (default 'utc'). */
   zonelessDates: 'utc' | 'reject';
+  /**
+   * How ordering comparisons (< <= > >=) order enum values: by their documented index (default, EM's behaviour) or,
+   * deliberately wrong, by their text (a mutant of src/mock/mutants.ts).
+   */
+  enumOrder: 'index' | 'text';
+  /** Items each page after the first repeats from the end of the page before (default 0; > 0 only for a mutant). */
+  pageOverlap: number;
 }
 
 // CHOICE: limits default to maxFilterLength 4096, maxPageSize 10000, maxDepth 32, defaultPageSize 100 (observed
@@ -61,6 +68,8 @@ export const DEFAULT_LIMITS: Readonly<QueryLimits> = Object.freeze({
   defaultPageSize: 100,
   stringCompare: 'case-insensitive',
   zonelessDates: 'utc',
+  enumOrder: 'index',
+  pageOverlap: 0,
 });
 
 export type QueryErrorCode =
@@ -104,6 +113,8 @@ export function resolveLimits(limits?: Partial<QueryLimits>): QueryLimits {
     throw new TypeError(`QueryLimits.stringCompare must be 'case-insensitive' or 'case-sensitive'`);
   if (l.zonelessDates !== 'utc' && l.zonelessDates !== 'reject')
     throw new TypeError(`QueryLimits.zonelessDates must be 'utc' or 'reject'`);
+  if (l.enumOrder !== 'index' && l.enumOrder !== 'text') throw new TypeError(`QueryLimits.enumOrder must be 'index' or 'text'`);
+  if (!(Number.isInteger(l.pageOverlap) && l.pageOverlap >= 0)) throw new TypeError(`QueryLimits.pageOverlap must be a non-negative integer`);
   return l;
 }
 
