@@ -4,10 +4,11 @@
  * Content-Length, body valid against the XSD or JSON Schema). Tests state only what is special to their rule.
  */
 import type { APIRequestContext, APIResponse } from '@playwright/test';
-import { codec, type JsonValue } from '../contract/codec.ts';
+import type { JsonValue } from '../contract/codec.ts';
 import { matchOperation } from '../contract/routes.ts';
 import { validateResponse, type MediaType, type Violation } from '../contract/validate.ts';
 import { redact } from './redact.ts';
+import { lenientJson, lenientXml, looksJson } from './lenient.ts';
 
 export type Representation = 'xml' | 'json';
 
@@ -46,17 +47,30 @@ export class EmResponse {
     return (this.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   }
 
+  /** Whether the body is JSON: by the media type when it names XML or JSON, else by the body's first character. */
   get isJson(): boolean {
-    return this.mediaType === 'application/json';
+    return looksJson(this.mediaType, this.text);
   }
 
-  /** The body in JSON form, whatever the representation: JSON parsed, or XML read through the documented mapping. */
+  /**
+   * The body in JSON form, whatever the representation: JSON, or XML read through the documented mapping. Read
+   * leniently (src/suite/lenient.ts): a deviation from the representation rules is for their own tests to report,
+   * which read `text` or `rawJson()`.
+   */
   body<T = any>(): T {
     if (this.isJson) {
-      this.parsedJson ??= JSON.parse(this.text);
+      this.parsedJson ??= lenientJson(this.text);
       return this.parsedJson as T;
     }
     return this.xml().value as T;
+  }
+
+  /**
+   * The JSON body with its keys and nesting exactly as sent, for the rules of the JSON mapping (a byte order mark,
+   * NEG-007's to report, is dropped).
+   */
+  rawJson<T = any>(): T {
+    return JSON.parse(this.text.replace(/^\uFEFF/, '')) as T;
   }
 
   /** XML root element (or, for JSON, undefined: JSON has no root). */
@@ -65,7 +79,7 @@ export class EmResponse {
   }
 
   xml(): { root: string; value: Record<string, JsonValue> } {
-    this.parsedXml ??= codec().fromXml(this.text);
+    this.parsedXml ??= lenientXml(this.text);
     return this.parsedXml;
   }
 

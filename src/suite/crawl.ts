@@ -35,6 +35,8 @@ export interface CrawlResult {
   outsideContract: LinkRecord[];
   /** Links not followed because the budget ran out. */
   unvisited: number;
+  /** Links whose Href could not be fetched at all (e.g. a host that does not resolve: ID-004, LINK-001). */
+  unreachable: Array<{ url: string; via?: Visit['via']; error: string }>;
 }
 
 /** Every Link object in a JSON-form body, at any depth (Links arrays of the body, of Refs, of entities, PagingInfo). */
@@ -64,6 +66,7 @@ export async function crawl(em: EmClient, opts: { budget: number; perOperation?:
   const outsideContract: LinkRecord[] = [];
   const perOpCount = new Map<string, number>();
   let unvisited = 0;
+  const unreachable: CrawlResult['unreachable'] = [];
 
   const enqueue = (url: string, via?: Visit['via']) => {
     const key = url.replace(/\/+$/, '');
@@ -84,11 +87,19 @@ export async function crawl(em: EmClient, opts: { budget: number; perOperation?:
     // Spread the budget over operations: a few instances of each kind are enough to check every link shape.
     if (opId && next.via && (perOpCount.get(opId) ?? 0) >= perOperation) continue;
     if (opId) perOpCount.set(opId, (perOpCount.get(opId) ?? 0) + 1);
-    const response = await em.get(next.url);
+    let response: EmResponse;
+    try {
+      response = await em.get(next.url);
+    } catch (err) {
+      // the Href names a host or port that does not answer: recorded for the link rules, the crawl goes on
+      unreachable.push({ url: next.url, ...(next.via ? { via: next.via } : {}), error: (err as Error).message.split('\n')[0] ?? String(err) });
+      continue;
+    }
     const visit: Visit = { url: next.url, operationId: opId, status: response.status, root: response.root === undefined && !response.isJson ? undefined : response.isJson ? undefined : safeRoot(response), response };
     if (next.via) visit.via = next.via;
     visits.push(visit);
-    if (opId) samples.set(opId, [...(samples.get(opId) ?? []), next.url]);
+    // a sample is a resource that was there: links that do not resolve are LINK-001's to report
+    if (opId && response.status === 200) samples.set(opId, [...(samples.get(opId) ?? []), next.url]);
     if (response.status !== 200) continue;
     let body: unknown;
     try {
@@ -105,7 +116,7 @@ export async function crawl(em: EmClient, opts: { budget: number; perOperation?:
       enqueue(link.Href, { from: next.url, link });
     }
   }
-  return { visits, samples, outsideContract, unvisited };
+  return { visits, samples, outsideContract, unvisited, unreachable };
 }
 
 function safeRoot(r: EmResponse): string | undefined {

@@ -4,12 +4,12 @@
  * the server's data. Tests import `test` and `expect` from here.
  */
 import { test as base, expect as baseExpect, request as playwrightRequest, type APIRequestContext, type TestInfo } from '@playwright/test';
-import { codec } from '../contract/codec.ts';
-import { EmClient, MEDIA_TYPE, type EmResponse, type Representation } from './client.ts';
+import { EmClient, EmResponse, MEDIA_TYPE, type Representation } from './client.ts';
 import { loadConfig, configSecrets, type SuiteConfig } from './config.ts';
 import { crawl, type CrawlResult } from './crawl.ts';
 import { redact, registerSecret } from './redact.ts';
 import { matchers } from './matchers.ts';
+import { failsTest } from './violation-rules.ts';
 import { probeTarget, TARGET_ANNOTATION, type TargetInfo } from '../report/target.ts';
 import { TARGET_ERROR_PREFIX } from '../report/classify.ts';
 
@@ -73,7 +73,8 @@ async function logOn(config: SuiteConfig, representation: Representation): Promi
   const token = headers['x-restsvcsessionid'];
   if (!token) throw new Error(`logon: POST ${url} → 201 without an X-RestSvcSessionId header`);
   registerSecret(token);
-  const parsed = representation === 'json' ? JSON.parse(text) : codec().fromXml(text).value;
+  // Read like any response (src/suite/client.ts): by what was sent, whatever was asked for.
+  const parsed = new EmResponse('POST', url, 201, headers, text, MEDIA_TYPE[representation], 'createLogonSession', []).body<Record<string, any>>();
   const sessionId = String(parsed.SessionId ?? parsed.sessionId ?? '');
   registerSecret(sessionId);
   return { token, sessionId, body: parsed, headers };
@@ -139,8 +140,16 @@ function violationCollector(testInfo: TestInfo) {
       sync();
       await attachEvidence(testInfo, atError, last, found);
       if (!found.length) return;
-      const text = found.map((f) => `${f.response.describe()}\n${f.messages.map((m) => `  - ${m}`).join('\n')}`).join('\n');
-      await testInfo.attach('contract-violations', { body: redact(found.map((f) => `${f.response.evidence()}\n${f.messages.join('\n')}`).join('\n\n')), contentType: 'text/plain' });
+      // A violation fails the test only when the test is tagged with a rule it breaks (src/suite/violation-rules.ts);
+      // the others are kept as evidence and fail the tests of their own rules.
+      const elsewhere = found.flatMap((f) => f.response.violations.filter((v) => !failsTest(v, f.response.accept, testInfo.tags)).map((v) => `${f.response.describe()}: ${v.message}`));
+      if (elsewhere.length) testInfo.annotations.push({ type: 'other-rule-violations', description: redact(elsewhere.slice(0, 10).join('\n')) });
+      const mine = found
+        .map((f) => ({ response: f.response, messages: f.response.violations.filter((v) => failsTest(v, f.response.accept, testInfo.tags)).map((v) => v.message) }))
+        .filter((f) => f.messages.length);
+      if (!mine.length) return;
+      const text = mine.map((f) => `${f.response.describe()}\n${f.messages.map((m) => `  - ${m}`).join('\n')}`).join('\n');
+      await testInfo.attach('contract-violations', { body: redact(mine.map((f) => `${f.response.evidence()}\n${f.messages.join('\n')}`).join('\n\n')), contentType: 'text/plain' });
       throw new Error(redact(`responses broke the contract (automatic checks: status, Content-Type, Content-Length, schema):\n${text}`));
     },
   };

@@ -4,6 +4,7 @@
  */
 import type { EmClient, EmResponse } from '../../src/suite/client.ts';
 import { expect, notApplicable, rules, test } from '../../src/suite/fixtures.ts';
+import { entityAt } from '../../src/suite/entities.ts';
 import { findLink, idOfHref, idOfUid, queryItems } from '../../src/suite/invariants.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -51,8 +52,9 @@ test('toggleScheduleEnabled answers 202 with a Task and really toggles, twice', 
     const { states, task: done } = await waitForTask(em, task.Href);
     expect(states[states.length - 1], `task states ${states.join(' → ')}`).toBe('Finished');
     expect(done.Result?.Success, 'a finished task has a Result with Success').not.toBeUndefined();
-    const after = (await em.get(job.Href)).body();
-    expect(after.ScheduleEnabled).toBe(expected);
+    // read back through the query service, so that this rule does not depend on GET ?format=Entity (FMT-002)
+    const [after] = queryItems((await em.get('/query', { params: { type: 'AgentBackupJob', format: 'Entities', filter: `UID==${idOfUid(job.UID)}` } })).body());
+    expect(after?.ScheduleEnabled).toBe(expected);
   }
 });
 
@@ -67,7 +69,7 @@ test('start creates a running session, stop ends it', rules('ACT-001', 'ACT-002'
   const after = (await em.get(`/agents/jobs/${jobId}/backupSessions`)).body().Refs as Array<{ UID: string; Href: string }>;
   const created = after.filter((r) => !before.has(r.UID));
   expect(created.length, 'start created a new session of the job').toBeGreaterThan(0);
-  const session = (await em.get(created[0]!.Href, { params: { format: 'Entity' } })).body();
+  const session = await entityAt(em, created[0]!.Href);
   expect(['Starting', 'Working']).toContain(session.State);
   expect(session.Result).toBe('None');
   expect(session.EndTimeUTC ?? null).toBeNull();
@@ -77,7 +79,7 @@ test('start creates a running session, stop ends it', rules('ACT-001', 'ACT-002'
   const stop = expectAccepted(await em.post(findLink(session, 'Stop')!.Href));
   expect(stop.Operation).toBe('StopJobSession');
   await waitForTask(em, stop.Href);
-  const stopped = (await em.get(created[0]!.Href, { params: { format: 'Entity' } })).body();
+  const stopped = await entityAt(em, created[0]!.Href);
   expect(stopped.State).toBe('Stopped');
   expect(stopped.EndTimeUTC).toBeTruthy();
 });
@@ -94,14 +96,32 @@ test('retry finishes with Success=false unless the last session failed', rules('
   const task = expectAccepted(await em.post(findLink(job, 'Retry')!.Href));
   expect(task.Operation).toBe('RetryAgentJob');
   const { task: done } = await waitForTask(em, task.Href);
-  const sessions = (await em.get('/query', { params: { type: 'BackupJobSession', format: 'Entities', sortDesc: 'CreationTime', pageSize: 2, filter: `JobUid==${idOfUid(job.UID)}` } })).body();
-  const latest = queryItems(sessions);
+  // the job's newest session, found without relying on sortDesc (SORT-002's to judge)
+  const sessions = (await em.get('/query', { params: { type: 'BackupJobSession', format: 'Entities', pageSize: 1000, filter: `JobUid==${idOfUid(job.UID)}` } })).body();
+  const latest = queryItems(sessions).sort((a, b) => Date.parse(b.CreationTimeUTC) - Date.parse(a.CreationTimeUTC));
   if (done.Result?.Success === true) {
     expect(latest[0]?.IsRetry, 'a successful retry created a retry session').toBe(true);
   } else {
     expect(done.Result?.Success).toBe(false);
     expect(done.Result?.Message, 'a refused retry says why').toBeTruthy();
   }
+});
+
+test('tasks are represented with Type Task', rules('SCHEMA-004'), async ({ em }) => {
+  const job = await firstAgentJob(em);
+  const href = findLink(job, 'ToggleScheduleEnabled')!.Href;
+  const seen: string[] = [];
+  // twice, so that the schedule is put back; the status of the answer is ACT-001's to judge
+  for (let i = 0; i < 2; i++) {
+    const r = await em.post(href);
+    expect(r.status, 'POST ?action=toggleScheduleEnabled succeeds').toBeLessThan(300);
+    const task = r.body();
+    seen.push(`POST ${href} → Type ${task.Type}`);
+    const { task: done } = await waitForTask(em, task.Href);
+    seen.push(`GET ${task.Href} → Type ${done.Type}`);
+  }
+  for (const t of ((await em.get('/tasks')).body().Tasks ?? []) as Array<{ Href: string; Type: string }>) seen.push(`GET /tasks item ${t.Href} → Type ${t.Type}`);
+  expect(seen.filter((x) => !x.endsWith('→ Type Task')), 'tasks whose Type is not Task').toEqual([]);
 });
 
 test('tasks of the logon session are listed and can be deleted', rules('ACT-004'), async ({ em }) => {

@@ -5,6 +5,7 @@
  */
 import type { EmClient, EmResponse } from '../../src/suite/client.ts';
 import { expect, notApplicable, rules, test } from '../../src/suite/fixtures.ts';
+import { entityAt } from '../../src/suite/entities.ts';
 import { findLink, idOfHref, idOfUid, queryItems } from '../../src/suite/invariants.ts';
 
 const DAY = 86_400_000;
@@ -62,7 +63,7 @@ test('task session collections cover the last 30 days', rules('WIN-002'), async 
   if (!session) return;
   const refs = (await em.get(`/backupSessions/${idOfUid(session.UID)}/taskSessions`)).body().Refs as Array<{ Href: string }>;
   for (const ref of refs.slice(0, 10)) {
-    const t = (await em.get(ref.Href, { params: { format: 'Entity' } })).body();
+    const t = await entityAt(em, ref.Href);
     expect(Date.parse(t.CreationTimeUTC)).toBeGreaterThan(now - 30 * DAY - EDGE_MS);
   }
 });
@@ -137,7 +138,7 @@ test('task sessions of a job session point back to it, all of them', rules('COLL
     const byQuery = await allPages(em, { type: 'BackupTaskSession', filter: `JobSessionUid==${idOfUid(s.UID)}` });
     expect(uidsOf(listed)).toEqual(uidsOf(byQuery));
     for (const ref of listed.slice(0, 5)) {
-      const t = (await em.get(ref.Href, { params: { format: 'Entity' } })).body();
+      const t = await entityAt(em, ref.Href);
       expect(idOfUid(t.JobSessionUid)).toBe(idOfUid(s.UID));
     }
   }
@@ -154,7 +155,7 @@ for (const [rule, listPath, title] of [
     for (const job of jobs.slice(0, 3)) {
       const sessions = (await em.get(`${job.Href}/backupSessions`)).body().Refs as Array<{ Href: string }>;
       for (const ref of sessions.slice(0, 3)) {
-        const s = (await em.get(ref.Href, { params: { format: 'Entity' } })).body();
+        const s = await entityAt(em, ref.Href);
         expect(idOfUid(s.JobUid), `${s.Name} is listed under ${job.Href}`).toBe(idOfUid(job.UID));
         checked += 1;
       }

@@ -22,6 +22,13 @@ test('bad queries get 400 with an Error body', rules('ERR-004', 'ERR-006'), asyn
   expect(await em.get('/query', { params: { type: 'BackupJobSession', filter: 'NoSuchField==1' } })).toBeEmError(400);
 });
 
+test('error answers pass the automatic checks (Error schema, Content-Type, Content-Length)', rules('SCHEMA-001', 'SCHEMA-002', 'SCHEMA-003', 'NEG-003', 'NEG-004'), async ({ em }) => {
+  // The other tests of error answers judge status and Error body; the representation of an error is judged here,
+  // by the em fixture's automatic checks (a malformed filter and an unknown field: 400 on every server).
+  expect(await em.get('/query', { params: { type: 'BackupJobSession', filter: 'Result==' } })).toHaveStatus(400);
+  expect(await em.get('/query', { params: { type: 'BackupJobSession', filter: 'NoSuchField==1' } })).toHaveStatus(400);
+});
+
 test('unsupported methods get 405 with an Error body', rules('ERR-005', 'ERR-006'), async ({ em }) => {
   // These requests leave the contract on purpose: no operation is documented for them.
   expect(await em.delete('/backupSessions', { unchecked: true })).toBeEmError(405);

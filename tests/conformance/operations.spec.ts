@@ -68,6 +68,18 @@ for (const op of GET_OPERATIONS) {
         const body = r.body<Record<string, unknown>>();
         if (typeof body.Href === 'string') expect(body.Href, 'an entity Href ends with ?format=Entity').toMatch(/\?format=Entity$/);
         if (typeof body.Type === 'string') expect(rootForType(body.Type)).toBe(reps.entity);
+        if (isCollection(reps.reference)) {
+          // FMT-004: the same members, in the same order, as the reference collection (read again once, should a
+          // live list have changed between the two requests)
+          const members = (b: Record<string, unknown>) => ((Object.values(b).find(Array.isArray) ?? []) as Array<Record<string, unknown>>).map((i) => String(i.UID ?? i.Href).toLowerCase());
+          let entities = members(body);
+          let references = members((await em.get(url!)).body());
+          if (entities.join() !== references.join()) {
+            entities = members((await em.get(url!, { params: { format: 'Entity' } })).body());
+            references = members((await em.get(url!)).body());
+          }
+          expect(entities, 'the members of the entity list, in order, are those of the reference collection').toEqual(references);
+        }
       });
     }
   });

@@ -58,10 +58,12 @@ function isInt(v: unknown): boolean {
   return typeof v === 'number' && Number.isInteger(v);
 }
 
-function expectPagingLinks(r: EmResponse, label: string): void {
+/**
+ * The paging links of page `num` of a result of `count` pages, both known to the test (not read from PagingInfo:
+ * PageNum and PagesCount are PAGE-003's and PAGE-004's to check).
+ */
+function expectPagingLinks(r: EmResponse, label: string, num: number, count: number): void {
   const info = pagingInfo(r.body())!;
-  const num = Number(info.PageNum);
-  const count = Number(info.PagesCount);
   const rels = info.Links.map((l) => l.Rel);
   const first = pagingLink(info, 'First');
   const last = pagingLink(info, 'Last');
@@ -86,9 +88,8 @@ test.describe('query paging', () => {
         const info = pagingInfo(r.body());
         expect.soft(info, `${meta.name} ${format}: PagingInfo`).toBeDefined();
         if (!info) continue;
+        // integers: their values are PAGE-003's and PAGE-004's
         for (const key of ['PageNum', 'PageSize', 'PagesCount'] as const) expect.soft(isInt(info[key]), `${meta.name} ${format}: PagingInfo ${key} = ${JSON.stringify(info[key])}`).toBe(true);
-        expect.soft(Number(info.PageSize), `${meta.name} ${format}: PageSize`).toBe(7);
-        expect.soft(Number(info.PageNum), `${meta.name} ${format}: PageNum`).toBe(1);
       }
     });
   });
@@ -102,7 +103,6 @@ test.describe('query paging', () => {
       const info = pagingInfo(r.body())!;
       expect.soft(Number(info.PageSize), `${meta.name}: PageSize`).toBe(100);
       expect.soft(itemsOf(r.body(), meta).length, `${meta.name}: items on page 1 (of ${total})`).toBe(Math.min(total, 100));
-      expect.soft(Number(info.PagesCount), `${meta.name}: PagesCount for ${total} items`).toBe(Math.max(1, Math.ceil(total / 100)));
       if (total <= 100) {
         small.push(`${meta.name} (${total})`);
         return;
@@ -128,8 +128,14 @@ test.describe('query paging', () => {
         const info = pagingInfo(r.body())!;
         expect.soft(Number(info.PageSize), `${meta.name} page ${page}: PageSize`).toBe(pageSize);
         expect.soft(Number(info.PageNum), `${meta.name} page ${page}: PageNum`).toBe(page);
-        const expected = page < pages ? pageSize : total - (pages - 1) * pageSize;
-        expect.soft(itemsOf(r.body(), meta).length, `${meta.name}: items on page ${page} of ${pages} (pageSize ${pageSize}, ${total} items)`).toBe(expected);
+        const n = itemsOf(r.body(), meta).length;
+        const what = `${meta.name}: items on page ${page} of ${pages} (pageSize ${pageSize}, ${total} items)`;
+        // exactly n before the last page, at most n on it (which items: PAGE-010)
+        if (page < pages) expect.soft(n, what).toBe(pageSize);
+        else {
+          expect.soft(n, what).toBeGreaterThan(0);
+          expect.soft(n, what).toBeLessThanOrEqual(pageSize);
+        }
       }
     });
   });
@@ -160,7 +166,7 @@ test.describe('query paging', () => {
         const info = pagingInfo(r.body())!;
         expect.soft(Number(info.PageNum), `${meta.name} ${format}: PageNum`).toBe(1);
         expect.soft(Number(info.PagesCount), `${meta.name} ${format}: PagesCount`).toBe(1);
-        expectPagingLinks(r, `${meta.name} ${format}`);
+        expectPagingLinks(r, `${meta.name} ${format}`, 1, 1);
       }
     });
   });
@@ -176,7 +182,7 @@ test.describe('query paging', () => {
         const r = await runQuery(em, { ...params, page });
         expect.soft(r).toHaveStatus(200);
         direct.set(page, r);
-        expectPagingLinks(r, `${meta.name} page ${page} of ${pages}`);
+        expectPagingLinks(r, `${meta.name} page ${page} of ${pages}`, page, pages);
       }
       const keys = (r: EmResponse | undefined) => keysOf(r ? itemsOf(r.body(), meta) : []);
       const p1 = pagingInfo(direct.get(1)!.body());
@@ -184,12 +190,10 @@ test.describe('query paging', () => {
       const last = pagingLink(p1, 'Last');
       if (next) {
         const viaNext = await em.get(next);
-        expect.soft(Number(pagingInfo(viaNext.body())?.PageNum), `${meta.name}: GET Next of page 1: PageNum`).toBe(2);
         expect.soft(keys(viaNext), `${meta.name}: GET Next of page 1 vs page=2`).toEqual(keys(direct.get(2)));
         const previous = pagingLink(pagingInfo(viaNext.body()), 'Previous');
         if (previous) {
           const viaPrevious = await em.get(previous);
-          expect.soft(Number(pagingInfo(viaPrevious.body())?.PageNum), `${meta.name}: GET Previous of page 2: PageNum`).toBe(1);
           expect.soft(keys(viaPrevious), `${meta.name}: GET Previous of page 2 vs page=1`).toEqual(keys(direct.get(1)));
         }
       }
@@ -205,7 +209,8 @@ test.describe('query paging', () => {
       const r = await runQuery(em, { type: meta.name, format: 'Entities', sortAsc: meta.fields[0]?.name ?? 'Name', pageSize: 1, ...filter });
       expect.soft(r).toHaveStatus(200);
       const rawHrefs = [...r.text.matchAll(/<Link\b[^>]*\bRel="(First|Previous|Next|Last)"[^>]*>/g)].map((m) => /\bHref="([^"]*)"/.exec(m[0])?.[1] ?? '');
-      expect.soft(rawHrefs.length, `${meta.name}: paging links in the raw XML`).toBeGreaterThan(1);
+      // at least one (which links there must be is PAGE-006's)
+      expect.soft(rawHrefs.length, `${meta.name}: paging links in the raw XML`).toBeGreaterThan(0);
       for (const href of rawHrefs) {
         expect.soft(href, `${meta.name}: raw Href attribute`).toContain('&amp;page=');
         expect.soft(href.match(/&(?!amp;|lt;|gt;|quot;|apos;|#\d+;|#x[0-9a-fA-F]+;)/g) ?? [], `${meta.name}: unescaped & in ${href}`).toEqual([]);
@@ -229,7 +234,7 @@ test.describe('query paging', () => {
       const last = pagingInfo(responses.at(-1)!.body())!;
       const what = `${meta.name}: ${total} items${narrow.filter ? ` matching ${narrow.filter}` : ''}, pageSize ${pageSize}`;
       if (pages <= maxPages) {
-        expect.soft(Number(last.PageNum), `${what}: PageNum of the page where Next ends`).toBe(pages);
+        expect.soft(responses.length, `${what}: pages read following Next from page 1`).toBe(pages);
         expect.soft(pagingLink(last, 'Next'), `${what}: Next on the last page`).toBeUndefined();
       }
       const joined = responses.flatMap((r) => keysOf(itemsOf(r.body(), meta)));

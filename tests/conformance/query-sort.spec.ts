@@ -91,17 +91,20 @@ test.describe('query sort', () => {
     // Here: sortAsc with upper-case names for every field, and sortDesc for the fields the suite cannot read.
     const hidden: string[] = [];
     await forEachQueryType(async (meta) => {
-      const u = await fetchUniverse(em, meta);
       for (const field of meta.fields.slice(0, MAX_FIELDS)) {
-        const spellings: Array<['sortAsc' | 'sortDesc', 'asc' | 'desc', string]> = [['sortAsc', 'asc', field.name.toUpperCase()]];
+        const spellings: Array<['sortAsc' | 'sortDesc', string]> = [['sortAsc', field.name.toUpperCase()]];
         if (!isReadable(field)) {
-          spellings.push(['sortDesc', 'desc', field.name.toLowerCase()]);
+          spellings.push(['sortDesc', field.name.toLowerCase()]);
           hidden.push(`${meta.name}.${field.name}`);
         }
-        for (const [param, dir, name] of spellings) {
+        for (const [param, name] of spellings) {
           const page = await queryEntities(em, meta, { [param]: name }, 6);
           expect.soft(page.response, `${meta.name}: ${param}=${name}`).toHaveStatus(200);
-          if (page.response.status === 200 && isReadable(field)) expectSortedPage(field, dir, page.items, u, `${meta.name}: ${param}=${name}`);
+          if (page.response.status !== 200 || name === field.name) continue;
+          // Recognised whatever the case: the same items, in the same order, as with the documented spelling (whether
+          // that order is right is SORT-001's and SORT-002's to judge).
+          const documented = await queryEntities(em, meta, { [param]: field.name }, 6);
+          if (documented.response.status === 200) expect.soft(keysOf(page.items), `${meta.name}: ${param}=${name} vs ${param}=${field.name}`).toEqual(keysOf(documented.items));
         }
       }
     });
