@@ -1,12 +1,11 @@
 // The conformance suite run end to end against the embedded mock: clean (every test passes or is not applicable
 // with a reason, reports hold no secret, no logon session is left open), on a tiny estate (rules with nothing to
-// check are not applicable, not failed), and against mutants (each rule family is seen to fail).
+// check are not applicable, not failed). The mutants: tests/unit/mutation-sample.test.ts and `npm run mutation`.
 import { readdirSync, readFileSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type RunningMock } from '../../src/mock/index.ts';
-import { MUTANTS } from '../../src/mock/mutants.ts';
 import { runSuite, type SuiteRun } from './suite-runner.ts';
 
 const USER = 'suite-check';
@@ -93,21 +92,4 @@ describe('the suite against a tiny estate', () => {
     expect(na.length, 'some rules have nothing to check on one session and no agent jobs').toBeGreaterThan(5);
     expect(na.some((t) => /agent/i.test(t.annotations.find((a) => a.type === 'not-applicable')?.description ?? ''))).toBe(true);
   });
-});
-
-describe('every rule family is seen to fail against a mutant breaking one of its rules', () => {
-  for (const mutant of MUTANTS) {
-    it(`${mutant.id} (${mutant.rule}): a test tagged ${mutant.rule} fails`, async () => {
-      const mock = await startMock({ port: 0, users: USERS, mutant: mutant.id });
-      try {
-        const run = await runSuite({ env: suiteEnv(mock), args: ['--grep', `@${mutant.rule}\\b`] });
-        const tagged = run.tests.filter((t) => t.tags.includes(mutant.rule));
-        expect(tagged.length, run.output.slice(-2000)).toBeGreaterThan(0);
-        const killed = tagged.filter((t) => t.status === 'failed' || t.status === 'timedOut');
-        expect(killed.length, `mutant ${mutant.id} survived: no test tagged ${mutant.rule} failed`).toBeGreaterThan(0);
-      } finally {
-        await mock.close();
-      }
-    }, 180_000);
-  }
 });
