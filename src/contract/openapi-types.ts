@@ -569,6 +569,293 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the summary report (links to its frames) */
+        get: operations["getSummaryReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/summary/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the overview frame of the summary report */
+        get: operations["getOverviewReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/summary/vms_overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the vms_overview frame of the summary report */
+        get: operations["getVmsOverviewReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/summary/job_statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the job_statistics frame of the summary report */
+        get: operations["getJobStatisticsReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/summary/repository": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the repository frame of the summary report */
+        get: operations["getRepositoryReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/summary/processed_vms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the processed_vms frame of the summary report */
+        get: operations["getProcessedVmsReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/repositories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List backup repositorys */
+        get: operations["listRepositories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/repositories/{ID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        /** Get a backup repository */
+        get: operations["getRepository"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backupFiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List backup files */
+        get: operations["listBackupFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backupFiles/{ID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        /** Get a backup file */
+        get: operations["getBackupFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/discoveredComputers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List discovered computers */
+        get: operations["listDiscoveredComputers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/discoveredComputers/{ID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        /** Get a discovered computer */
+        get: operations["getDiscoveredComputer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicaSessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List replica job sessions */
+        get: operations["listReplicaSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicaSessions/{ID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        /** Get a replica job session */
+        get: operations["getReplicaSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicaTaskSessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List replica task sessions */
+        get: operations["listReplicaTaskSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replicaTaskSessions/{ID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        /** Get a replica task session */
+        get: operations["getReplicaTaskSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -683,14 +970,14 @@ export interface components {
             FailoverPlans: components["schemas"]["Unmodelled"] | null;
             Backups: components["schemas"]["Unmodelled"] | null;
             Replicas: components["schemas"]["Unmodelled"] | null;
-            Repositories: components["schemas"]["Unmodelled"] | null;
+            Repositories: components["schemas"]["RepositoryList"] | null;
             RestorePoints: components["schemas"]["RestorePointList"] | null;
             VmRestorePoints: components["schemas"]["VmRestorePointList"] | null;
             VAppRestorePoints: components["schemas"]["Unmodelled"] | null;
             VmReplicaPoints: components["schemas"]["Unmodelled"] | null;
             BackupJobSessions: components["schemas"]["BackupJobSessionList"] | null;
-            ReplicaJobSessions: components["schemas"]["Unmodelled"] | null;
-            ReplicaTaskSessions: components["schemas"]["Unmodelled"] | null;
+            ReplicaJobSessions: components["schemas"]["ReplicaJobSessionList"] | null;
+            ReplicaTaskSessions: components["schemas"]["ReplicaTaskSessionList"] | null;
             RestoreSessions: components["schemas"]["Unmodelled"] | null;
             HierarchyRoots: components["schemas"]["Unmodelled"] | null;
             BackupTaskSessions: components["schemas"]["BackupTaskSessionList"] | null;
@@ -703,7 +990,7 @@ export interface components {
             CloudTenants: components["schemas"]["Unmodelled"] | null;
             CloudReplicas: components["schemas"]["Unmodelled"] | null;
             VCloudOrganizationConfigs: components["schemas"]["Unmodelled"] | null;
-            BackupFiles: components["schemas"]["Unmodelled"] | null;
+            BackupFiles: components["schemas"]["BackupFileList"] | null;
             VSphereSelfServiceConfigs: components["schemas"]["Unmodelled"] | null;
             CloudPublicIps: components["schemas"]["Unmodelled"] | null;
             CloudHardwarePlans: components["schemas"]["Unmodelled"] | null;
@@ -716,7 +1003,7 @@ export interface components {
             VlanConfigurations: components["schemas"]["Unmodelled"] | null;
             CloudFailoverSessions: components["schemas"]["Unmodelled"] | null;
             AgentProtectionGroups: components["schemas"]["Unmodelled"] | null;
-            DiscoveredComputers: components["schemas"]["Unmodelled"] | null;
+            DiscoveredComputers: components["schemas"]["DiscoveredComputerList"] | null;
             FileServers: components["schemas"]["Unmodelled"] | null;
             NASJobs: components["schemas"]["Unmodelled"] | null;
             CdpReplicas: components["schemas"]["Unmodelled"] | null;
@@ -995,6 +1282,170 @@ export interface components {
         };
         VmRestorePointList: {
             VmRestorePoints: components["schemas"]["VmRestorePoint"][];
+        };
+        SummaryReport: components["schemas"]["Resource"] & Record<string, never>;
+        OverviewReportFrame: components["schemas"]["Resource"] & {
+            /** Format: int32 */
+            BackupServers: number;
+            /** Format: int32 */
+            ProxyServers: number;
+            /** Format: int32 */
+            RepositoryServers: number;
+            /** Format: int32 */
+            RunningJobs: number;
+            /** Format: int32 */
+            ScheduledJobs: number;
+            /** Format: int32 */
+            SuccessfulVmLastestStates: number;
+            /** Format: int32 */
+            WarningVmLastestStates: number;
+            /** Format: int32 */
+            FailedVmLastestStates: number;
+        };
+        VmsOverviewReportFrame: components["schemas"]["Resource"] & {
+            /** Format: int32 */
+            ProtectedVms: number;
+            /** Format: int32 */
+            BackedUpVms: number;
+            /** Format: int32 */
+            ReplicatedVms: number;
+            /** Format: int32 */
+            RestorePoints: number;
+            /** Format: int64 */
+            FullBackupPointsSize: number;
+            /** Format: int64 */
+            IncrementalBackupPointsSize: number;
+            /** Format: int64 */
+            ReplicaRestorePointsSize: number;
+            /** Format: int64 */
+            SourceVmsSize: number;
+            /** Format: int32 */
+            SuccessBackupPercents: number;
+            ProtectedVmsReportLink: string;
+        };
+        JobStatisticsReportFrame: components["schemas"]["Resource"] & {
+            /** Format: int32 */
+            RunningJobs: number;
+            /** Format: int32 */
+            ScheduledJobs: number;
+            /** Format: int32 */
+            ScheduledBackupJobs: number;
+            /** Format: int32 */
+            ScheduledReplicaJobs: number;
+            /** Format: int32 */
+            TotalJobRuns: number;
+            /** Format: int32 */
+            SuccessfulJobRuns: number;
+            /** Format: int32 */
+            WarningsJobRuns: number;
+            /** Format: int32 */
+            FailedJobRuns: number;
+            /** Format: int32 */
+            MaxJobDuration: number;
+            /** Format: int32 */
+            MaxBackupJobDuration: number;
+            /** Format: int32 */
+            MaxReplicaJobDuration: number;
+            MaxDurationBackupJobName: string | null;
+            MaxDurationReplicaJobName: string | null;
+            BackupJobStatusReportLink: string;
+        };
+        RepositoryReportFrame: components["schemas"]["Resource"] & {
+            Periods: components["schemas"]["RepositoryReportPeriod"][];
+            CapacityPlanningReportLink: string;
+        };
+        RepositoryReportPeriod: {
+            Name: string;
+            /** Format: int64 */
+            Capacity: number;
+            /** Format: int64 */
+            FreeSpace: number;
+            /** Format: int64 */
+            BackupSize: number;
+        };
+        ProcessedVmsReportFrame: components["schemas"]["Resource"] & {
+            Days: components["schemas"]["ProcessedVmsDay"][];
+        };
+        ProcessedVmsDay: {
+            Timestamp: components["schemas"]["UtcDateTime"];
+            /** Format: int32 */
+            ReplicatedVms: number;
+            /** Format: int32 */
+            BackupedVms: number;
+        };
+        Repository: components["schemas"]["Entity"] & {
+            /** Format: int64 */
+            Capacity: number;
+            /** Format: int64 */
+            FreeSpace: number;
+            Kind: string;
+        };
+        RepositoryList: {
+            Repositories: components["schemas"]["Repository"][];
+        };
+        BackupFile: components["schemas"]["Entity"] & {
+            FilePath: string;
+            /** Format: int64 */
+            BackupSize: number;
+            /** Format: int64 */
+            DataSize: number;
+            DeduplicationRatio: number;
+            CompressRatio: number;
+            CreationTimeUtc: components["schemas"]["UtcDateTime"];
+            FileType: components["schemas"]["BackupFileType"];
+        };
+        /** @enum {string} */
+        BackupFileType: "vbk" | "vib" | "vrb";
+        BackupFileList: {
+            BackupFiles: components["schemas"]["BackupFile"][];
+        };
+        DiscoveredComputer: components["schemas"]["Entity"] & {
+            HostStatus: components["schemas"]["HostStatus"];
+            AgentVersion: string | null;
+            AgentStatus: components["schemas"]["AgentStatus"];
+            OsVersion: string | null;
+            IpAddress: string | null;
+            HierarchyObjRef: components["schemas"]["UrnType"];
+        };
+        /** @enum {string} */
+        HostStatus: "Online" | "Offline";
+        /** @enum {string} */
+        AgentStatus: "Installed" | "Warning" | "Inaccessible" | "Not Installed";
+        DiscoveredComputerList: {
+            DiscoveredComputers: components["schemas"]["DiscoveredComputer"][];
+        };
+        /** @enum {string} */
+        ReplicaSessionJobType: "Replica";
+        ReplicaJobSession: components["schemas"]["Entity"] & {
+            JobUid: components["schemas"]["UidType"];
+            JobName: string;
+            JobType: components["schemas"]["ReplicaSessionJobType"];
+            CreationTimeUTC: components["schemas"]["UtcDateTime"];
+            EndTimeUTC: components["schemas"]["UtcDateTime"] | null;
+            State: components["schemas"]["JobSessionState"];
+            Result: components["schemas"]["SessionResult"];
+            /** Format: int32 */
+            Progress: number;
+            FailureMessage: string | null;
+            IsRetry: boolean;
+        };
+        ReplicaJobSessionList: {
+            ReplicaJobSessions: components["schemas"]["ReplicaJobSession"][];
+        };
+        ReplicaTaskSession: components["schemas"]["Entity"] & {
+            JobSessionUid: components["schemas"]["UidType"];
+            CreationTimeUTC: components["schemas"]["UtcDateTime"];
+            EndTimeUTC: components["schemas"]["UtcDateTime"] | null;
+            State: components["schemas"]["TaskSessionState"];
+            Result: components["schemas"]["SessionResult"];
+            Reason: string;
+            /** Format: int64 */
+            TotalSize: number;
+            VmUid: components["schemas"]["UrnType"];
+            VmDisplayName: string | null;
+        };
+        ReplicaTaskSessionList: {
+            ReplicaTaskSessions: components["schemas"]["ReplicaTaskSession"][];
         };
         Error: {
             FirstChanceExceptionMessage: string | null;
@@ -2495,6 +2946,643 @@ export interface operations {
         requestBody?: never;
         responses: {
             204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSummaryReport: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SummaryReport (Type Report) with one Down link per report frame */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["SummaryReport"];
+                    "application/json": components["schemas"]["SummaryReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOverviewReport: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OverviewReportFrame (overview: backup servers, proxies, repositories, running and scheduled jobs, latest VM states) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["OverviewReportFrame"];
+                    "application/json": components["schemas"]["OverviewReportFrame"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getVmsOverviewReport: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description VmsOverviewReportFrame (protected, backed-up and replicated VMs, restore points and their sizes) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["VmsOverviewReportFrame"];
+                    "application/json": components["schemas"]["VmsOverviewReportFrame"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getJobStatisticsReport: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JobStatisticsReportFrame (job runs by result, running and scheduled jobs, longest runs) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["JobStatisticsReportFrame"];
+                    "application/json": components["schemas"]["JobStatisticsReportFrame"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRepositoryReport: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RepositoryReportFrame (one Period per repository: capacity, free space, backup size) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["RepositoryReportFrame"];
+                    "application/json": components["schemas"]["RepositoryReportFrame"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getProcessedVmsReport: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ProcessedVmsReportFrame (one Day per day of the last week: VMs backed up and replicated) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["ProcessedVmsReportFrame"];
+                    "application/json": components["schemas"]["ProcessedVmsReportFrame"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listRepositories: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Collection of references (default, EntityReferences) or of entities (format=Entity) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReferenceList"] | components["schemas"]["RepositoryList"];
+                    "application/json": components["schemas"]["EntityReferenceList"] | components["schemas"]["RepositoryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getRepository: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reference (default) or entity (format=Entity) representation */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReference"] | components["schemas"]["Repository"];
+                    "application/json": components["schemas"]["EntityReference"] | components["schemas"]["Repository"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listBackupFiles: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Collection of references (default, EntityReferences) or of entities (format=Entity) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReferenceList"] | components["schemas"]["BackupFileList"];
+                    "application/json": components["schemas"]["EntityReferenceList"] | components["schemas"]["BackupFileList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getBackupFile: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reference (default) or entity (format=Entity) representation */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReference"] | components["schemas"]["BackupFile"];
+                    "application/json": components["schemas"]["EntityReference"] | components["schemas"]["BackupFile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listDiscoveredComputers: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Collection of references (default, EntityReferences) or of entities (format=Entity) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReferenceList"] | components["schemas"]["DiscoveredComputerList"];
+                    "application/json": components["schemas"]["EntityReferenceList"] | components["schemas"]["DiscoveredComputerList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getDiscoveredComputer: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reference (default) or entity (format=Entity) representation */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReference"] | components["schemas"]["DiscoveredComputer"];
+                    "application/json": components["schemas"]["EntityReference"] | components["schemas"]["DiscoveredComputer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listReplicaSessions: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Collection of references (default, EntityReferences) or of entities (format=Entity) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReferenceList"] | components["schemas"]["ReplicaJobSessionList"];
+                    "application/json": components["schemas"]["EntityReferenceList"] | components["schemas"]["ReplicaJobSessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReplicaSession: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reference (default) or entity (format=Entity) representation */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReference"] | components["schemas"]["ReplicaJobSession"];
+                    "application/json": components["schemas"]["EntityReference"] | components["schemas"]["ReplicaJobSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listReplicaTaskSessions: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Collection of references (default, EntityReferences) or of entities (format=Entity) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReferenceList"] | components["schemas"]["ReplicaTaskSessionList"];
+                    "application/json": components["schemas"]["EntityReferenceList"] | components["schemas"]["ReplicaTaskSessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReplicaTaskSession: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reference (default) or entity (format=Entity) representation */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReference"] | components["schemas"]["ReplicaTaskSession"];
+                    "application/json": components["schemas"]["EntityReference"] | components["schemas"]["ReplicaTaskSession"];
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

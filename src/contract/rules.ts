@@ -25,6 +25,8 @@ export const FAMILIES = {
   COLL: 'Sub-collections: their members belong to the parent (task sessions, job sessions, includes)',
   ACT: 'Actions (writes): 202 + Task, task lifecycle, effects of start, stop, retry and toggleScheduleEnabled',
   ERR: 'Errors: 401 / 403 / 404 / 400 / 405 with an Error body in the negotiated format, StatusCode equal to the HTTP status',
+  REPORT: 'The summary report and its frames: links to the five frames, EM field spellings, numbers that agree with the collections',
+  MON: 'Monitoring resources: repositories, backup files, discovered computers and replica sessions, their links and identity',
 } as const;
 
 export type Family = keyof typeof FAMILIES;

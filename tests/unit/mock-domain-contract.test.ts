@@ -202,6 +202,8 @@ describe('bodies validate against the contract (JSON Schema and XSD)', () => {
       BackupServer: ['', 'sortDesc=name&pageSize=1&page=2'],
       RestorePoint: ['', 'sortDesc=CreationTime&pageSize=5'],
       Task: ['', 'sortAsc=TaskUid'],
+      ReplicaJobSession: ['', 'sortDesc=endtime&pageSize=999&page=1&filter=state==Working', 'filter=Result==Failed'],
+      BackupFile: ['pageSize=5', 'sortDesc=CreationTimeUTC&pageSize=4&filter=creationtimeutc>"2025-05-30T00:00:00.000Z"', 'filter=FileType==vbk&pageSize=3'],
     };
     expect(Object.keys(cases).sort()).toEqual(d.queryTypes.map((t) => t.name).sort());
     for (const [type, queries] of Object.entries(cases))

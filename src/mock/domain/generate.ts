@@ -11,6 +11,7 @@
  * sessions a VM restore point.
  */
 import type { EstateFile } from './estate.ts';
+import { buildMonitoring } from './monitoring.ts';
 import { mix32, Rng } from './prng.ts';
 import {
   DAY_MS,
@@ -685,5 +686,7 @@ export function generate(opts: GenerateOptions): Store {
   buildJobs(estateRng, store, opts.estate, sessions, opts.now);
   buildHistory(new Rng(mix32((opts.seed >>> 0) ^ 0x68e31da4)), store, sessions, opts.now);
   store.trim();
+  // Repositories, backup files, replica jobs and discovered computers (own PRNG stream: the data above is unchanged).
+  buildMonitoring(store, { now: opts.now, replicaJobs: !opts.estate?.jobs, historyStart: store.sessionCount ? store.sCreated.get(0) : opts.now });
   return store;
 }

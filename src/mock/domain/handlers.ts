@@ -17,19 +17,19 @@ function views(store: Store, ctx: RequestContext): Views {
   return new Views(store, ctx.baseUrl, ctx.formatDate, ctx.now().getTime());
 }
 
-function shortId(id: string): string {
+export function shortId(id: string): string {
   return id.length > 80 ? `${id.slice(0, 80)}…` : id;
 }
 
 /** `format=Entity` (case-insensitive) → true; absent or empty → false; anything else → 400. */
-function wantsEntity(ctx: RequestContext): boolean {
+export function wantsEntity(ctx: RequestContext): boolean {
   const f = param(ctx.query, 'format');
   if (f === null || f === '') return false;
   if (f.toLowerCase() === 'entity') return true;
   throw new MockHttpError(400, `Unknown format '${shortId(f)}'; the supported value is Entity.`);
 }
 
-function ok(root: string, body: Json, status = 200): HandlerResult {
+export function ok(root: string, body: Json, status = 200): HandlerResult {
   return { status, root, body };
 }
 

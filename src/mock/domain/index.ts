@@ -12,9 +12,11 @@ import type { HandlerTable } from '../types.ts';
 import { type EstateFile, loadEstateFile } from './estate.ts';
 import { generate } from './generate.ts';
 import { createHandlers } from './handlers.ts';
+import { monitoringOf } from './monitoring.ts';
+import { createMonitoringHandlers } from './monitoring-handlers.ts';
 import { buildQueryTypes, createQueryRunner, type DomainQueryType, type QueryScope } from './query.ts';
 import { Views } from './repr.ts';
-import { type Store, type StoreCounts } from './store.ts';
+import { type Store, type StoreCounts, WINDOW_MS } from './store.ts';
 import { TaskRegistry } from './tasks.ts';
 
 export { EstateError, loadEstateFile, validateEstate, type EstateFile } from './estate.ts';
@@ -45,6 +47,8 @@ export interface DomainOptions {
   windowMs?: number;
   /** Per-operation spans overriding windowMs (operationId → ms), for mutants. */
   windows?: Readonly<Record<string, number>>;
+  /** Period of the summary report frames (default: windowMs, the collections' 30 days). */
+  reportWindowMs?: number;
 }
 
 export interface DomainStats extends StoreCounts {
@@ -88,7 +92,9 @@ export function createDomain(opts: DomainOptions = {}): Domain {
   const buildMs = performance.now() - started;
   const tasks = new TaskRegistry(opts.taskDurationMs ?? 2000);
   const query = createQueryRunner(store, tasks, queryLimits(opts.limits));
-  const handlers = createHandlers({ store, tasks, query, ...(opts.windowMs !== undefined ? { windowMs: opts.windowMs } : {}), ...(opts.windows ? { windows: opts.windows } : {}) });
+  const windowOpts = { ...(opts.windowMs !== undefined ? { windowMs: opts.windowMs } : {}), ...(opts.windows ? { windows: opts.windows } : {}) };
+  const handlers = { ...createHandlers({ store, tasks, query, ...windowOpts }), ...createMonitoringHandlers({ store, ...windowOpts }) };
+  monitoringOf(store).reportWindowMs = opts.reportWindowMs ?? opts.windowMs ?? WINDOW_MS;
   return {
     handlers,
     store,

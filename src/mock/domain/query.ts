@@ -18,7 +18,9 @@ import {
   runQuery,
 } from '../query/index.ts';
 import { MockHttpError } from '../types.ts';
-import { nextRun, type Json, link, type Views } from './repr.ts';
+import { monitoringOf, type ReplicaSessionRec } from './monitoring.ts';
+import { MonitoringViews } from './monitoring-repr.ts';
+import { nextRun, type Json, link, Views } from './repr.ts';
 import { RESULTS, SESSION_STATES, type Store, TASK_STATES } from './store.ts';
 import type { TaskRec, TaskRegistry } from './tasks.ts';
 
@@ -87,6 +89,9 @@ function implementations(store: Store, tasks: TaskRegistry): Record<string, Type
   const server = (i: number) => store.jobServer(store.jobs[i]!);
   const sessionServer = (i: number) => store.jobServer(store.sessionJob(i));
   const taskJob = (t: number) => store.sessionJob(store.tSession.get(t));
+  // Name, FilePath and DataSize of a backup file are derived in its view (a fixed base URL and clock suffice).
+  const fileViews = new MonitoringViews(new Views(store, '', (ms) => new Date(ms).toISOString(), 0));
+  const fileView = (i: number) => fileViews.backupFileEntity(i) as { Name: string; FilePath: string; DataSize: number };
   return {
     BackupJobSession: {
       records: () => cache.get('sessions', () => range(store.sessionCount)),
@@ -201,6 +206,43 @@ function implementations(store: Store, tasks: TaskRegistry): Record<string, Type
         CreationTime: (i) => store.restorePointTime(i),
         BackupUid: (i) => store.sessionJob(i).backupId,
         BackupName: (i) => store.sessionJob(i).name,
+        BackupServerUid: (i) => sessionServer(i).id,
+        BackupServerName: (i) => sessionServer(i).name,
+      },
+    },
+    ReplicaJobSession: {
+      records: () => monitoringOf(store).replicaSessions,
+      tieBreak: (s: ReplicaSessionRec) => s.index,
+      ref: (v, s: ReplicaSessionRec) => new MonitoringViews(v).replicaSessionRef(s),
+      entityOf: (v, s: ReplicaSessionRec) => new MonitoringViews(v).replicaSessionEntity(s),
+      fields: {
+        UID: (s: ReplicaSessionRec) => s.id,
+        Name: (s: ReplicaSessionRec) => monitoringOf(store).replicaSessionName(s),
+        JobType: (s: ReplicaSessionRec) => store.jobs[s.job]!.sessionJobType,
+        JobUid: (s: ReplicaSessionRec) => store.jobs[s.job]!.id,
+        JobName: (s: ReplicaSessionRec) => store.jobs[s.job]!.name,
+        CreationTime: (s: ReplicaSessionRec) => s.created,
+        EndTime: (s: ReplicaSessionRec) => num(s.ended),
+        State: (s: ReplicaSessionRec) => SESSION_STATES[s.state],
+        Result: (s: ReplicaSessionRec) => RESULTS[s.result],
+        IsRetry: (s: ReplicaSessionRec) => s.retry,
+        BackupServerUid: (s: ReplicaSessionRec) => server(s.job).id,
+        BackupServerName: (s: ReplicaSessionRec) => server(s.job).name,
+      },
+    },
+    BackupFile: {
+      records: () => cache.get('backupFiles', () => monitoringOf(store).backupFiles()),
+      tieBreak: (i: number) => i,
+      ref: (v, i) => new MonitoringViews(v).backupFileRef(i),
+      entityOf: (v, i) => new MonitoringViews(v).backupFileEntity(i),
+      fields: {
+        UID: (i) => monitoringOf(store).backupFileId(i),
+        Name: (i) => fileView(i).Name,
+        FilePath: (i) => fileView(i).FilePath,
+        BackupSize: (i) => monitoringOf(store).backupFileSize(i),
+        DataSize: (i) => fileView(i).DataSize,
+        CreationTimeUtc: (i) => store.restorePointTime(i),
+        FileType: (i) => (monitoringOf(store).isFullFile(i) ? 'vbk' : 'vib'),
         BackupServerUid: (i) => sessionServer(i).id,
         BackupServerName: (i) => sessionServer(i).name,
       },

@@ -398,12 +398,13 @@ export class Views {
     }
     const includes = { Includes: this.objectsInJob(job) };
     const copy = job.jobType === 'BackupCopy';
+    const replica = job.jobType === 'Replica';
     return {
       JobType: job.jobType,
       ...common,
       JobInfo: {
-        BackupJobInfo: copy ? null : includes,
-        ReplicaJobInfo: null,
+        BackupJobInfo: copy || replica ? null : includes,
+        ReplicaJobInfo: replica ? includes : null,
         BackupCopyJobInfo: copy ? includes : null,
         ImmediateBackupCopyJobInfo: null,
       },
