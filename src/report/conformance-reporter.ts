@@ -5,10 +5,12 @@
  *
  *   reporter: [['./src/report/conformance-reporter.ts', { outputFolder: 'reports/conformance' }]]
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { REPO_ROOT } from '../contract/paths.ts';
+import { readShapes, SHAPES_FOLDER } from '../compare/recording.ts';
+import type { ShapeData } from '../compare/shapes.ts';
 import { loadConfig } from '../suite/config.ts';
 import type { Annotation } from './classify.ts';
 import { renderReportHtml } from './html.ts';
@@ -80,6 +82,18 @@ function targetFromEnv(): Partial<TargetInfo> {
   }
 }
 
+/**
+ * The representation shapes of the run (src/compare/shapes.ts): in a live run the files the workers wrote under the
+ * projects' output folder; in `merge-reports` the `em-shapes-*.json` files the shards left beside their blob reports
+ * in the merged folder (src/report/shapes-reporter.ts; merge-reports itself reads only the zips).
+ */
+function shapesOf(config: FullConfig, merged: boolean): ShapeData | undefined {
+  if (!merged) return readShapes(config.projects.map((p) => path.join(p.outputDir, SHAPES_FOLDER)));
+  const at = process.argv.indexOf('merge-reports');
+  const folders = process.argv.slice(at + 1).filter((a) => !a.startsWith('-') && existsSync(a) && statSync(a).isDirectory());
+  return readShapes(folders);
+}
+
 export default class ConformanceReporter implements Reporter {
   private suite: Suite | undefined;
   private config: FullConfig | undefined;
@@ -114,6 +128,7 @@ export default class ConformanceReporter implements Reporter {
       tests,
       run: { startTime: result.startTime.toISOString(), durationMs: Math.round(result.duration), status: result.status, merged, shards: merged || this.config.shard ? shards : null },
       target: targetOf(tests, targetFromEnv()),
+      shapes: shapesOf(this.config, merged),
     });
     this.report = report;
     const folder = path.resolve(this.outputFolder);

@@ -294,7 +294,8 @@ function legend(): string {
 </section>`;
 }
 
-const CSS = `
+/** The report's style sheet, shared with compare.html (src/compare/html.ts) so both look alike. */
+export const CSS = `
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--card:#fff;
 --pass:#1a7f37;--pass-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--error:#bc4c00;--error-bg:#fff1e5;
 --na:#57606a;--na-bg:#eaeef2;--nr:#8c959f;--nr-bg:#f6f8fa;--accent:#0969da}

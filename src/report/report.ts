@@ -7,6 +7,7 @@ import { FAMILIES, FAMILY_NAMES, RULE_ID_PATTERN, loadRules, repoPath, type Fami
 import { listOperations, loadSpec } from '../contract/spec.ts';
 import { classifyTest, combine, targetErrorCause, VERDICTS, type Annotation, type NotApplicableKind, type Verdict } from './classify.ts';
 import { buildEvidence, type Evidence } from './evidence.ts';
+import type { ShapeData } from '../compare/shapes.ts';
 import { scrub } from './scrub.ts';
 import { emptyTarget, TARGET_ANNOTATION, type TargetInfo } from './target.ts';
 
@@ -130,6 +131,11 @@ export interface ConformanceReport {
   targetErrors: TargetErrorGroup[];
   /** Rule IDs tagged on tests but missing from spec/rules.yaml. */
   unknownRules: string[];
+  /**
+   * Representation shapes the run's responses showed, per operation, status and media type (src/compare/shapes.ts),
+   * for `em-conformance compare`. Absent in reports of runs that recorded none.
+   */
+  shapes?: ShapeData;
 }
 
 const KEY: Record<Verdict, keyof Counts> = { pass: 'pass', fail: 'fail', error: 'error', 'not-applicable': 'notApplicable', 'not-run': 'notRun' };
@@ -186,6 +192,7 @@ export interface BuildOptions {
   operations?: Array<{ id: string; method: string; path: string }>;
   target?: TargetInfo;
   now?: Date;
+  shapes?: ShapeData | undefined;
 }
 
 export function buildReport(opts: BuildOptions): ConformanceReport {
@@ -301,6 +308,7 @@ export function buildReport(opts: BuildOptions): ConformanceReport {
     failures,
     targetErrors: [...groups.values()].sort((a, b) => b.tests - a.tests),
     unknownRules: [...unknown].sort(),
+    ...(opts.shapes ? { shapes: opts.shapes } : {}),
   };
 }
 

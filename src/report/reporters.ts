@@ -6,6 +6,7 @@
 import type { ReporterDescription } from '@playwright/test';
 
 export const CONFORMANCE_REPORTER = './src/report/conformance-reporter.ts';
+export const SHARD_SHAPES_REPORTER = './src/report/shapes-reporter.ts';
 
 /** Folder of the reports: EM_REPORTS_DIR, default `reports` (the project's tests point it at a temporary folder). */
 export function reportsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -43,5 +44,7 @@ export function shardReporters(shard: { current: number; total: number }, dir = 
   return [
     ['list'],
     ['blob', { outputDir: `${dir}/blob-report`, fileName: `report-${shard.current}-of-${shard.total}.zip` }],
+    // the representation shapes of the shard, beside its zip (blob reports do not carry them)
+    [SHARD_SHAPES_REPORTER, { outputFile: `${dir}/blob-report/em-shapes-${shard.current}-of-${shard.total}.json` }],
   ];
 }

@@ -12,6 +12,7 @@ import { matchers } from './matchers.ts';
 import { failsTest } from './violation-rules.ts';
 import { probeTarget, TARGET_ANNOTATION, type TargetInfo } from '../report/target.ts';
 import { TARGET_ERROR_PREFIX } from '../report/classify.ts';
+import { recordShape, writeWorkerShapes } from '../compare/recording.ts';
 
 export interface Logon {
   token: string;
@@ -31,6 +32,8 @@ interface WorkerFixtures {
   estate: CrawlResult;
   /** What GET /api/ says about the target (for the conformance report). */
   target: TargetInfo;
+  /** Writes the representation shapes this worker's responses showed, for conformance.json (src/compare/recording.ts). */
+  shapes: void;
 }
 
 interface TestFixtures {
@@ -129,6 +132,7 @@ function violationCollector(testInfo: TestInfo) {
   };
   return {
     onResponse(r: EmResponse) {
+      recordShape(r);
       requests += 1;
       sync();
       SEQ.set(r, ++responseSeq);
@@ -160,6 +164,14 @@ let targetAnnounced = false;
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   representation: ['xml', { option: true, scope: 'worker' }],
+
+  shapes: [
+    async ({}, use, workerInfo) => {
+      await use();
+      writeWorkerShapes(workerInfo.project.outputDir);
+    },
+    { scope: 'worker', auto: true },
+  ],
 
   config: [
     async ({}, use) => {
@@ -193,7 +205,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   workerEm: [
     async ({ apiContext, config, logon, representation }, use) => {
-      await use(new EmClient({ request: apiContext, apiBase: config.url, representation, token: logon.token, jsonMapping: config.jsonMapping }));
+      // the crawl's responses are recorded too: they are most of what a run reads
+      await use(new EmClient({ request: apiContext, apiBase: config.url, representation, token: logon.token, jsonMapping: config.jsonMapping, onResponse: recordShape }));
     },
     { scope: 'worker' },
   ],
