@@ -158,8 +158,8 @@ export function parseCertifyArgs(args: string[], env: NodeJS.ProcessEnv = proces
 /** Variables of the caller that would change the run behind the options' back. */
 const SCRUBBED_ENV = /^(EM_|PLAYWRIGHT_)/;
 
-/** Runs the suite (Playwright) with the options' environment; output passes through scrub(). */
-async function runSuite(o: CertifyOptions, reportsDir: string): Promise<number> {
+/** Runs the suite (Playwright) with the options' environment; output passes through scrub(). Shared with upgrade-check. */
+export async function runSuite(o: CertifyOptions, reportsDir: string): Promise<number> {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUBBED_ENV.test(k)));
   Object.assign(env, o.env, { EM_REPORTS_DIR: reportsDir, CI: process.env.CI ?? '' });
   if (o.workers) env.EM_WORKERS = o.workers;
@@ -186,7 +186,7 @@ async function runSuite(o: CertifyOptions, reportsDir: string): Promise<number> 
 }
 
 /** The environment with the repository's .env under it (as the suite reads it: dotenv never overrides). */
-function environment(): NodeJS.ProcessEnv {
+export function environment(): NodeJS.ProcessEnv {
   const file = path.join(REPO_ROOT, '.env');
   return { ...(existsSync(file) ? parseDotenv(readFileSync(file)) : {}), ...process.env };
 }

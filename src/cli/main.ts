@@ -1,5 +1,6 @@
 /** `em-conformance <command>`: the command-line entry point. Each command returns its exit code. */
 import { CERTIFY_USAGE, certifyCommand } from './certify.ts';
+import { COMPARE_USAGE, compareCommand, UPGRADE_CHECK_USAGE, upgradeCheckCommand } from './compare.ts';
 import { MOCK_USAGE, mockCommand } from './mock.ts';
 import { SUMMARY_USAGE, summaryCommand } from './summary.ts';
 import { validateCommand } from './validate.ts';
@@ -13,6 +14,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   mock: { run: mockCommand, summary: MOCK_USAGE },
   certify: { run: certifyCommand, summary: CERTIFY_USAGE },
   summary: { run: summaryCommand, summary: SUMMARY_USAGE },
+  compare: { run: compareCommand, summary: COMPARE_USAGE },
+  'upgrade-check': { run: upgradeCheckCommand, summary: UPGRADE_CHECK_USAGE },
 };
 
 function usage(): string {

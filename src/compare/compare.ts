@@ -253,7 +253,7 @@ function comparePaths(b: OperationShape, c: OperationShape): PathPairs {
     const ck = valueKinds(cs);
     if (bk.length && ck.length && !bk.some((k) => ck.includes(k))) out.retyped.push([p, q, bs, cs]);
     if (cs.values) {
-      const documented = enums.get(lastName(p).toLowerCase());
+      const documented = enums.get(lastName(p).toLowerCase())?.documented;
       const seen = new Set(bs.values ?? []);
       const seenFolded = new Map((bs.values ?? []).map((v) => [fold(v), v]));
       for (const v of cs.values) {

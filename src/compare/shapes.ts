@@ -81,35 +81,59 @@ export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d+))?(Z
 /** Values kept for enumerations look like identifiers; anything else (a GUID, a token, free text) is never kept. */
 const ENUM_VALUE = /^[A-Za-z][A-Za-z0-9_.\- ]{0,47}$/;
 const GUID_LIKE = /[0-9a-f]{8}-[0-9a-f]{4}/i;
+/** A long run of letters and digits without spaces (a base64 session token): never an enumeration value. */
+const TOKEN_LIKE = /^(?=[^ ]*\d)[^ ]{16,}$/;
 const LINK_SEGMENT = /^\{.*\}$/;
 
 /**
- * Properties whose values are an enumeration, by lower-case name: enum-typed in the spec (→ their documented values,
- * united over the components that use the name), and link `Rel` and resource `Type` (→ null: a vocabulary the spec
- * does not list as an enum).
+ * Properties whose values are an enumeration, by lower-case name, with the values the spec documents (united over the
+ * components that use the name; null for link `Rel` and resource `Type`, a vocabulary the spec does not list as an
+ * enum). `mixed`: the name is also a free-text property elsewhere (`Name` is a day of the week in schedules, and the
+ * name of anything else): then only documented values are kept, so that no name is ever recorded.
  */
-let enumNames: Map<string, Set<string> | null> | undefined;
-export function enumProperties(): Map<string, Set<string> | null> {
+export interface EnumProperty {
+  documented: Set<string> | null;
+  mixed: boolean;
+}
+
+let enumNames: Map<string, EnumProperty> | undefined;
+export function enumProperties(): Map<string, EnumProperty> {
   if (enumNames) return enumNames;
-  const names = new Map<string, Set<string> | null>([
-    ['rel', null],
-    ['type', null],
+  const names = new Map<string, EnumProperty>([
+    ['rel', { documented: null, mixed: false }],
+    ['type', { documented: null, mixed: false }],
   ]);
+  const freeText = new Set<string>();
   const model = buildModel();
   for (const t of model.types.values()) {
     if (t.kind !== 'object') continue;
     for (const p of allProperties(model, t as ObjectType)) {
       const resolved = resolveTypeRef(model, p.type);
-      if (resolved.kind !== 'simple' || !resolved.enum?.length) continue;
-      for (const name of [p.name.toLowerCase(), p.xmlName.toLowerCase()]) {
-        const documented = names.get(name) ?? new Set<string>();
-        for (const v of resolved.enum) documented.add(v);
-        names.set(name, documented);
+      const keys = [p.name.toLowerCase(), p.xmlName.toLowerCase()];
+      if (resolved.kind !== 'simple') continue;
+      if (!resolved.enum?.length) {
+        if (resolved.base === 'string') for (const k of keys) freeText.add(k);
+        continue;
+      }
+      for (const name of keys) {
+        const entry = names.get(name) ?? { documented: new Set<string>(), mixed: false };
+        entry.documented ??= new Set<string>();
+        for (const v of resolved.enum) entry.documented.add(v);
+        names.set(name, entry);
       }
     }
   }
+  for (const [name, entry] of names) if (freeText.has(name) && entry.documented) entry.mixed = true;
   enumNames = names;
   return names;
+}
+
+/** Whether a value of an enum-named property may be kept: identifier-like, not a GUID or token, not a secret. */
+function keepable(value: string, entry: EnumProperty, isSecret: (v: string) => boolean): boolean {
+  if (!ENUM_VALUE.test(value) || GUID_LIKE.test(value) || TOKEN_LIKE.test(value) || isSecret(value)) return false;
+  if (!entry.mixed) return true;
+  const folded = value.toLowerCase();
+  return [...entry.documented!].some((d) => d.toLowerCase() === folded);
 }
 
 export function mediaTypeOf(contentType: string | undefined, text: string): string {
@@ -293,7 +317,8 @@ class Walker {
   private scalar(s: MutableStat | undefined, p: string, value: string): void {
     if (!s) return;
     const name = lastName(p).toLowerCase();
-    if (this.enums.has(name) && ENUM_VALUE.test(value) && !GUID_LIKE.test(value) && !this.isSecret(value)) {
+    const entry = this.enums.get(name);
+    if (entry && keepable(value, entry, this.isSecret)) {
       s.values ??= new Set();
       if (s.values.size < MAX_VALUES_PER_PATH) s.values.add(value);
     }
