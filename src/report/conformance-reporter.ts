@@ -87,10 +87,10 @@ function targetFromEnv(): Partial<TargetInfo> {
  * projects' output folder; in `merge-reports` the `em-shapes-*.json` files the shards left beside their blob reports
  * in the merged folder (src/report/shapes-reporter.ts; merge-reports itself reads only the zips).
  */
-function shapesOf(config: FullConfig, merged: boolean): ShapeData | undefined {
+export function shapesOf(config: Pick<FullConfig, 'projects'>, merged: boolean, argv: readonly string[] = process.argv): ShapeData | undefined {
   if (!merged) return readShapes(config.projects.map((p) => path.join(p.outputDir, SHAPES_FOLDER)));
-  const at = process.argv.indexOf('merge-reports');
-  const folders = process.argv.slice(at + 1).filter((a) => !a.startsWith('-') && existsSync(a) && statSync(a).isDirectory());
+  const at = argv.indexOf('merge-reports');
+  const folders = argv.slice(at + 1).filter((a) => !a.startsWith('-') && existsSync(a) && statSync(a).isDirectory());
   return readShapes(folders);
 }
 

@@ -1,7 +1,7 @@
 // Shape recording (src/compare/shapes.ts) and the comparison (src/compare/compare.ts) on bodies and shape data made
 // here, plus the usage errors of `compare` and `upgrade-check` (exit 2, naming the option or file). The end-to-end
 // runs against the mock's v12 and v13 profiles are in compare-upgrade.test.ts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,9 @@ import { mergeShapes, ShapeBook, type OperationShape, type ShapeData } from '../
 import { camelCaseKey } from '../../src/mock/http/profiles.ts';
 import type { ConformanceReport, RuleResult } from '../../src/report/report.ts';
 import { compareCommand, parseUpgradeCheckArgs } from '../../src/cli/compare.ts';
+import { SHAPES_FOLDER } from '../../src/compare/recording.ts';
+import { shapesOf } from '../../src/report/conformance-reporter.ts';
+import ShardShapesReporter from '../../src/report/shapes-reporter.ts';
 import { main } from '../../src/cli/main.ts';
 
 const GUID = '0d281302-8e7d-42b9-98c3-43ee3ec3c475';
@@ -117,6 +120,32 @@ describe('shape recording', () => {
     expect(merged.responses).toBe(2);
     expect(merged.paths['Entities.BackupJobSessions.BackupJobSessions[]']).toMatchObject({ n: 3, in: 2 });
     expect(merged.paths['Entities.BackupJobSessions.BackupJobSessions[].Result']!.values).toEqual(['Success', 'Warning']);
+  });
+});
+
+describe('shapes across workers and shards', () => {
+  it('the reporter merges the workers\' files of a run; a shard leaves its merged file beside its blob for merge-reports', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'emc-shapes-'));
+    const projects = ['xml', 'json'].map((name) => ({ outputDir: path.join(dir, name, 'test-results') }));
+    projects.forEach((p, i) => {
+      const book = new ShapeBook();
+      recordJson(book, queryBody([session({ Result: i ? 'Failed' : 'Success' })]));
+      mkdirSync(path.join(p.outputDir, SHAPES_FOLDER), { recursive: true });
+      writeFileSync(path.join(p.outputDir, SHAPES_FOLDER, `worker-${i}.json`), JSON.stringify(book.data()));
+    });
+    const live = shapesOf({ projects } as never, false)!;
+    expect(live.responses).toBe(2);
+    expect(opOf(live).paths['Entities.BackupJobSessions.BackupJobSessions[].Result']!.values).toEqual(['Failed', 'Success']);
+
+    const blobs = path.join(dir, 'all-blob-reports');
+    for (const shard of [1, 2]) {
+      const reporter = new ShardShapesReporter({ outputFile: path.join(blobs, `em-shapes-${shard}-of-2.json`) });
+      reporter.onBegin({ projects: [projects[shard - 1]] } as never);
+      reporter.onEnd();
+    }
+    expect(readdirSync(blobs).sort()).toEqual(['em-shapes-1-of-2.json', 'em-shapes-2-of-2.json']);
+    const merged = shapesOf({ projects: [] } as never, true, ['node', 'playwright', 'merge-reports', '--config', 'playwright.merge.config.ts', blobs])!;
+    expect(merged).toEqual(live);
   });
 });
 
