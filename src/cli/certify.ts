@@ -82,6 +82,24 @@ const OPTION_OF: Record<string, string> = {
   EM_TIMEOUT_MS: '--timeout-ms',
 };
 
+/** Options of a suite run, shared with upgrade-check (src/cli/compare.ts), which runs the suite twice. */
+export const SUITE_RUN_OPTIONS = {
+  user: { type: 'string' },
+  password: { type: 'string' },
+  'api-version': { type: 'string' },
+  'allow-writes': { type: 'boolean' },
+  'restricted-user': { type: 'string' },
+  'restricted-password': { type: 'string' },
+  'ca-file': { type: 'string' },
+  'tls-insecure': { type: 'boolean' },
+  'json-mapping': { type: 'string' },
+  'max-items': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  workers: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseCertifyArgs(args: string[], env: NodeJS.ProcessEnv = process.env): CertifyOptions | 'help' {
   let parsed;
   try {
@@ -90,25 +108,12 @@ export function parseCertifyArgs(args: string[], env: NodeJS.ProcessEnv = proces
       allowPositionals: false,
       strict: true,
       options: {
+        ...SUITE_RUN_OPTIONS,
         url: { type: 'string' },
         out: { type: 'string' },
-        user: { type: 'string' },
-        password: { type: 'string' },
-        'api-version': { type: 'string' },
-        'allow-writes': { type: 'boolean' },
-        'restricted-user': { type: 'string' },
-        'restricted-password': { type: 'string' },
         waive: { type: 'string', multiple: true },
         'idle-test': { type: 'boolean' },
-        'ca-file': { type: 'string' },
-        'tls-insecure': { type: 'boolean' },
-        'json-mapping': { type: 'string' },
-        'max-items': { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        workers: { type: 'string' },
         grep: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {

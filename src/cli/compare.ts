@@ -17,7 +17,7 @@ import type { ConformanceReport } from '../report/report.ts';
 import { scrub } from '../report/scrub.ts';
 import { configSecrets, loadConfig } from '../suite/config.ts';
 import { registerSecret } from '../suite/redact.ts';
-import { environment, parseCertifyArgs, runSuite, type CertifyOptions } from './certify.ts';
+import { environment, parseCertifyArgs, runSuite, SUITE_RUN_OPTIONS, type CertifyOptions } from './certify.ts';
 import { UsageError } from './main.ts';
 
 export const COMPARE_USAGE = 'compare BASELINE_DIR CANDIDATE_DIR [--out DIR]   compare two runs\' reports: what breaks for clients';
@@ -129,27 +129,14 @@ const SIDES = ['baseline', 'candidate'] as const;
 type Side = (typeof SIDES)[number];
 
 const UPGRADE_OPTIONS = {
+  ...SUITE_RUN_OPTIONS,
   'baseline-url': { type: 'string' },
   'candidate-url': { type: 'string' },
   out: { type: 'string' },
-  user: { type: 'string' },
-  password: { type: 'string' },
   'baseline-user': { type: 'string' },
   'baseline-password': { type: 'string' },
   'candidate-user': { type: 'string' },
   'candidate-password': { type: 'string' },
-  'allow-writes': { type: 'boolean' },
-  'restricted-user': { type: 'string' },
-  'restricted-password': { type: 'string' },
-  'api-version': { type: 'string' },
-  'ca-file': { type: 'string' },
-  'tls-insecure': { type: 'boolean' },
-  'json-mapping': { type: 'string' },
-  'max-items': { type: 'string' },
-  'timeout-ms': { type: 'string' },
-  workers: { type: 'string' },
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Options passed on to each side's suite as certify options (validated by certify's parser). */

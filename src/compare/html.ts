@@ -3,7 +3,7 @@
  * loaded from the network), in the style of the conformance report (its style sheet is shared).
  */
 import type { Verdict } from '../report/classify.ts';
-import { CSS, esc, VERDICT_LABEL } from '../report/html.ts';
+import { CSS, esc, pageHead, VERDICT_LABEL } from '../report/html.ts';
 import type { CompareResult, RuleChange, ShapeFinding, SideInfo } from './compare.ts';
 
 const EXTRA_CSS = `
@@ -78,16 +78,7 @@ export function renderCompareHtml(r: CompareResult, links: CompareHtmlLinks = {}
   const sub = r.verdict === 'compatible' ? 'nothing breaks' : r.verdict === 'breaking' ? `${r.counts.breaking} breaking change${r.counts.breaking === 1 ? '' : 's'}` : 'comparison incomplete';
   const breaking = r.findings.filter((f) => f.class === 'breaking');
   const additive = r.findings.filter((f) => f.class === 'additive');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${esc(`EM upgrade check — ${label} — ${r.candidate.url ?? ''}`)}</title>
-<style>${CSS}${EXTRA_CSS}</style>
-</head>
+  return `${pageHead(`EM upgrade check — ${label} — ${r.candidate.url ?? ''}`, CSS + EXTRA_CSS, "default-src 'none'; style-src 'unsafe-inline'")}
 <body>
 <main>
 <header class="top">

@@ -195,17 +195,10 @@ interface MutableStat {
   zones?: Set<string>;
 }
 
-interface MutableRecord {
-  operationId: string;
-  method: string;
-  path: string;
-  status: number;
-  mediaType: string;
-  responses: number;
+type MutableRecord = Omit<OperationShape, 'paths' | 'defaultPageSize'> & {
   paths: Map<string, MutableStat>;
   defaultPageSize?: Set<number>;
-  truncated?: boolean;
-}
+};
 
 /** One record per operation, status and media type; `record()` per response, `data()` to serialise. */
 export class ShapeBook {

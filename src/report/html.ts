@@ -463,18 +463,23 @@ const SCRIPT = `
 })();
 `;
 
-export function renderReportHtml(r: ConformanceReport): string {
-  const title = `EM conformance — ${r.verdict.toUpperCase()} — ${r.target.url ?? 'unknown target'}`;
+/** The head of a self-contained page (inline style, nothing from the network), shared with compare.html. */
+export function pageHead(title: string, css: string, contentSecurityPolicy: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
-</head>
+<style>${css}</style>
+</head>`;
+}
+
+export function renderReportHtml(r: ConformanceReport): string {
+  const title = `EM conformance — ${r.verdict.toUpperCase()} — ${r.target.url ?? 'unknown target'}`;
+  return `${pageHead(title, CSS, "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:")}
 <body>
 <main>
 ${header(r)}
