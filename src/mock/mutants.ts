@@ -1086,6 +1086,41 @@ export const MUTANTS: readonly Mutant[] = [
       }
     },
   },
+  // ---------------------------------------------------------------- REPORT, MON (issue 8)
+  {
+    id: 'job-stats-finished-only',
+    rule: 'REPORT-003',
+    description: 'job statistics count only the finished runs in TotalJobRuns (running sessions left out of the total)',
+    result: (op, r) => {
+      if (op === 'getJobStatisticsReport' && isObject(r.body)) {
+        const b = r.body;
+        b.TotalJobRuns = Number(b.SuccessfulJobRuns) + Number(b.WarningsJobRuns) + Number(b.FailedJobRuns);
+      }
+      return r;
+    },
+  },
+  {
+    id: 'repository-period-used-space',
+    rule: 'REPORT-005',
+    description: "a repository Period's BackupSize is the space used on the volume (Capacity - FreeSpace), not the backup files stored there",
+    result: (op, r) => {
+      if (op === 'getRepositoryReport' && isObject(r.body) && Array.isArray(r.body.Periods))
+        for (const p of r.body.Periods) if (isObject(p) && Number(p.Capacity) >= 0) p.BackupSize = Number(p.Capacity) - Number(p.FreeSpace);
+      return r;
+    },
+  },
+  {
+    id: 'repository-server-link-last',
+    rule: 'MON-001',
+    description: "repositories list their backup server's Up link last, so .Links[0].Name is the repository itself",
+    result: (op, r) => {
+      if (op === 'listRepositories' || op === 'getRepository')
+        eachObject(r.body, (o) => {
+          if (Array.isArray(o.Links) && o.Links.length > 1 && String(o.Type ?? '').startsWith('Repository')) o.Links = [...o.Links.slice(1), o.Links[0]!];
+        });
+      return r;
+    },
+  },
 ];
 
 /**
@@ -1110,6 +1145,8 @@ export const CI_SAMPLE: readonly string[] = [
   'session-task-list-incomplete',
   'task-operation-wrong',
   'not-found-is-200',
+  'job-stats-finished-only',
+  'repository-server-link-last',
 ];
 
 export function findMutant(id: string): Mutant {
