@@ -19,8 +19,8 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function mock(profile: ProfileName = 'v12'): Promise<Running> {
-  const m = await startMock({ port: 0, profile, sessions: 1500 });
+export async function mock(profile: ProfileName = 'v12', opts: { data?: string } = {}): Promise<Running> {
+  const m = await startMock({ port: 0, profile, sessions: 1500, ...opts });
   return { url: m.url, origin: new URL(m.url).origin, close: () => m.close() };
 }
 
