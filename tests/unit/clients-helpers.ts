@@ -5,7 +5,7 @@
  * and of the type the client uses it as.
  */
 import { expect } from 'vitest';
-import { fromXml } from '../../src/contract/codec.ts';
+import { codec } from '../../src/contract/codec.ts';
 import { startMock, type ProfileName } from '../../src/mock/index.ts';
 import { type Answer, send } from './mock-http-helpers.ts';
 
@@ -33,9 +33,9 @@ export function json(a: Answer, stripBom = false): Obj {
 }
 
 /** XML body read into its JSON form (what an XPath / PowerShell member access reaches). */
-export function xml(a: Answer, root: string): Obj {
-  expect(a.status, a.body.slice(0, 300)).toBe(200);
-  const doc = fromXml(a.body);
+export function xml(a: Answer, root: string, status = 200): Obj {
+  expect(a.status, a.body.slice(0, 300)).toBe(status);
+  const doc = codec().fromXml(a.body);
   expect(doc.root).toBe(root);
   return doc.value as Obj;
 }
