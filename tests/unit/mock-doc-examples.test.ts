@@ -117,4 +117,18 @@ describe('documented example requests get answers shaped like the documented res
   });
 
   it('GET /query?type=BackupServer&pageSize=1&page=1 (em-api-notes §3.5)', async () => expectSameShape('query-backup-servers-refs.xml', await get('/query?type=BackupServer&pageSize=1&page=1')));
+
+  // The monitoring clients' requests (em-api-notes §7.1–§7.10). The documents show no response for them, only the
+  // fields the clients read, so the comparison is with the spec's reconstructed fixtures (which carry those fields).
+  it('GET /reports/summary and its frames, /repositories/{ID}, /backupFiles/{ID}, /agents/discoveredComputers/{ID}, /replicaSessions/{ID}, /replicaTaskSessions/{ID} (em-api-notes §7)', async () => {
+    expectSameShape('summary-report.xml', await get('/reports/summary'));
+    for (const [frame, file] of [['overview', 'report-overview.xml'], ['job_statistics', 'report-job-statistics.xml'], ['repository', 'report-repository.xml'], ['processed_vms', 'report-processed-vms.xml']])
+      expectSameShape(file, await get(`/reports/summary/${frame}`));
+    const first = async (list: string) => idOf(((await get(list)).value.Refs as Array<{ UID: string }>)[0]!.UID);
+    expectSameShape('repository.xml', await get(`/repositories/${await first('/repositories')}?format=Entity`));
+    expectSameShape('backup-file.xml', await get(`/backupFiles/${await first('/backupFiles')}?format=Entity`));
+    expectSameShape('discovered-computer.xml', await get(`/agents/discoveredComputers/${await first('/agents/discoveredComputers')}?format=Entity`));
+    expectSameShape('replica-job-session.xml', await get(`/replicaSessions/${await first('/replicaSessions')}?format=Entity`));
+    expectSameShape('replica-task-session.xml', await get(`/replicaTaskSessions/${await first('/replicaTaskSessions')}?format=Entity`));
+  });
 });
