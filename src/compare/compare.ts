@@ -616,8 +616,9 @@ export function compareReports(baseline: ConformanceReport, candidate: Conforman
   const recasedJson = breakingFindings.some((f) => f.kind === 'recased' && isJsonMedia(f.mediaType ?? ''));
   summary.push(
     ...ruleSentence(rules, 'regressed', (ids) => {
-      const onlyJson = regressed.every((r) => r.projects.length > 0 && r.projects.every((p) => p.project === 'json'));
-      return `${plural(regressed.length, 'rule')} that pass${regressed.length === 1 ? 'es' : ''} on the baseline fail${regressed.length === 1 ? 's' : ''} on the candidate: ${ids}.${onlyJson && recasedJson ? ' All in the JSON representation, consistent with the recased JSON keys.' : ''} The candidate's conformance report has the evidence.`;
+      // projects of the suite: json reads JSON, cross compares the XML and the JSON of a resource, xml reads XML
+      const noXml = regressed.every((r) => r.projects.length > 0 && r.projects.every((p) => p.project === 'json' || p.project === 'cross'));
+      return `${plural(regressed.length, 'rule')} that pass${regressed.length === 1 ? 'es' : ''} on the baseline fail${regressed.length === 1 ? 's' : ''} on the candidate: ${ids}.${noXml && recasedJson ? ' All in the JSON representation (or the comparison of XML and JSON), none in XML: consistent with the recased JSON keys.' : ''} The candidate's conformance report has the evidence.`;
     }),
   );
   summary.push(...ruleSentence(rules, 'error', (ids) => `${plural(inError.length, 'rule')} could not be checked on the candidate (errors of the target: connection, timeout, TLS): ${ids}. Fix the connection and run again before trusting this comparison.`));
