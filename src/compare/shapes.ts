@@ -190,6 +190,8 @@ interface MutableStat {
   n: number;
   in: number;
   kinds: Set<string>;
+  /** What a value of this path may keep, worked out once per path (the walk is on every response of a run). */
+  scalar?: { enumEntry: EnumProperty | undefined; pageSize: boolean };
   values?: Set<string>;
   digits?: Set<number>;
   zones?: Set<string>;
@@ -309,18 +311,21 @@ class Walker {
   /** A scalar value: enumerations keep their value, timestamps their precision, PagingInfo its default PageSize. */
   private scalar(s: MutableStat | undefined, p: string, value: string): void {
     if (!s) return;
-    const name = lastName(p).toLowerCase();
-    const entry = this.enums.get(name);
+    if (!s.scalar) {
+      const name = lastName(p).toLowerCase();
+      s.scalar = { enumEntry: this.enums.get(name), pageSize: name === 'pagesize' && lastName(parentPath(p, this.isJson)).toLowerCase() === 'paginginfo' };
+    }
+    const entry = s.scalar.enumEntry;
     if (entry && keepable(value, entry, this.isSecret)) {
       s.values ??= new Set();
       if (s.values.size < MAX_VALUES_PER_PATH) s.values.add(value);
     }
-    const m = ISO_DATE_TIME.exec(value);
+    const m = value.length >= 19 && value.charCodeAt(10) === 84 /* T */ ? ISO_DATE_TIME.exec(value) : null;
     if (m) {
       (s.digits ??= new Set()).add(m[1]?.length ?? 0);
       (s.zones ??= new Set()).add(m[2] === undefined ? 'none' : m[2] === 'Z' ? 'Z' : 'offset');
     }
-    if (name === 'pagesize' && !this.pageSizeNamed && lastName(parentPath(p, this.isJson)).toLowerCase() === 'paginginfo' && /^\d+$/.test(value)) {
+    if (s.scalar.pageSize && !this.pageSizeNamed && /^\d+$/.test(value)) {
       (this.rec.defaultPageSize ??= new Set()).add(Number(value));
     }
   }
