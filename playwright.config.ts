@@ -1,7 +1,10 @@
 /**
  * The conformance suite. Without EM_URL it starts the embedded mock Enterprise Manager (webServer); with EM_URL
  * (environment or .env) it runs against that server. Projects `xml` and `json` run the same tests in each
- * representation; `cross` runs the tests that compare the two, once.
+ * representation; `cross` runs the tests that compare the two, once. `target` probes the server first, and its
+ * teardown project `actions` runs the tests that change the server (start and stop jobs) after every read test has
+ * finished, whatever their outcome: a job started while another worker pages through the sessions would make the
+ * reading test measure the traffic instead of the server.
  */
 import 'dotenv/config';
 import { defineConfig } from '@playwright/test';
@@ -26,6 +29,8 @@ const port = embeddedMockPort();
 /** Where reports go (default reports/); the project's tests point it at a temporary folder. */
 const reports = process.env.EM_REPORTS_DIR ?? 'reports';
 const CROSS = /\.cross\.spec\.ts$/;
+const WRITES = /\.writes\.spec\.ts$/;
+const TARGET = /target\.setup\.ts$/;
 const shard = shardOf();
 
 export default defineConfig<object, { representation: Representation }>({
@@ -44,14 +49,18 @@ export default defineConfig<object, { representation: Representation }>({
   // API tests only: no browser, and no traces (they would record the session token in headers).
   use: { trace: 'off', screenshot: 'off', video: 'off' },
   projects: [
-    { name: 'xml', testIgnore: CROSS, use: { representation: 'xml' } },
-    { name: 'json', testIgnore: CROSS, use: { representation: 'json' } },
-    { name: 'cross', testMatch: CROSS, use: { representation: 'xml' } },
+    { name: 'target', testMatch: TARGET, teardown: 'actions', use: { representation: 'xml' } },
+    // cross first: its few long tests then run beside the many short ones instead of after them
+    { name: 'cross', testMatch: CROSS, dependencies: ['target'], use: { representation: 'xml' } },
+    { name: 'xml', testIgnore: [CROSS, WRITES], dependencies: ['target'], use: { representation: 'xml' } },
+    { name: 'json', testIgnore: [CROSS, WRITES], dependencies: ['target'], use: { representation: 'json' } },
+    { name: 'actions', testMatch: WRITES, use: { representation: 'xml' } },
   ],
   ...(config.embeddedMock
     ? {
+        // Tasks of the embedded mock finish after 200 ms instead of 2 s: the action tests wait for a dozen of them.
         webServer: {
-          command: `node bin/em-conformance.mjs mock --host 127.0.0.1 --port ${port}${process.env.EM_MOCK_ARGS ? ` ${process.env.EM_MOCK_ARGS}` : ''}`,
+          command: `node bin/em-conformance.mjs mock --host 127.0.0.1 --port ${port} --task-duration 200${process.env.EM_MOCK_ARGS ? ` ${process.env.EM_MOCK_ARGS}` : ''}`,
           url: `http://127.0.0.1:${port}/api/`,
           reuseExistingServer: false,
           timeout: 60_000,

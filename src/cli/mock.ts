@@ -12,7 +12,7 @@ import { UsageError } from './main.ts';
 import { findMutant, MUTANTS } from '../mock/mutants.ts';
 
 export const MOCK_USAGE =
-  'mock [--port N] [--host H] [--profile v12|v13|9.5u4] [--seed N] [--sessions N] [--data FILE] [--tls] [--cert F --key F] [--user NAME:PASSWORD[:ROLE]] [--mutant ID] [--list-mutants] [--verbose]   run the mock Enterprise Manager';
+  'mock [--port N] [--host H] [--profile v12|v13|9.5u4] [--seed N] [--sessions N] [--data FILE] [--task-duration MS] [--tls] [--cert F --key F] [--user NAME:PASSWORD[:ROLE]] [--mutant ID] [--list-mutants] [--verbose]   run the mock Enterprise Manager';
 
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -36,6 +36,7 @@ export function parseMockArgs(args: string[]): { options: MockOptions; verbose: 
         seed: { type: 'string' },
         sessions: { type: 'string' },
         data: { type: 'string' },
+        'task-duration': { type: 'string' },
         tls: { type: 'boolean' },
         cert: { type: 'string' },
         key: { type: 'string' },
@@ -64,6 +65,8 @@ export function parseMockArgs(args: string[]): { options: MockOptions; verbose: 
   if (seed !== undefined) options.seed = seed;
   const sessions = integer('sessions', v.sessions, 0, 10_000_000);
   if (sessions !== undefined) options.sessions = sessions;
+  const taskDurationMs = integer('task-duration', v['task-duration'], 0, 3_600_000);
+  if (taskDurationMs !== undefined) options.taskDurationMs = taskDurationMs;
   if (v.data !== undefined) {
     if (!existsSync(v.data)) throw new UsageError(`--data: cannot read '${v.data}'`);
     options.data = v.data;

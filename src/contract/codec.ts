@@ -122,7 +122,11 @@ export class XmlCodec {
    * check reports them.
    */
   fromXml(xml: string): { root: string; namespace: string | null; value: JsonObject } {
-    const doc = libxml.parseXml(xml, { nonet: true, noent: false, nocdata: false, huge: false });
+    return this.fromDocument(libxml.parseXml(xml, { nonet: true, noent: false, nocdata: false, huge: false }));
+  }
+
+  /** fromXml for a document already parsed (by the validator, for one). */
+  fromDocument(doc: libxml.Document): { root: string; namespace: string | null; value: JsonObject } {
     const rootEl = doc.root();
     if (!rootEl) throw new Error('XML document has no root element');
     const root = rootEl.name();

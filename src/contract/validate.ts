@@ -83,10 +83,15 @@ function decodeXmlText(value: string): string {
   });
 }
 
-export function validateXml(body: string, opts: { expectedRoots?: string[] } = {}): Violation[] {
+/**
+ * Validates an XML body. `onDocument` receives the parsed document when the body is well-formed, so that a caller
+ * reading the body too (the suite's client) does not parse it a second time.
+ */
+export function validateXml(body: string, opts: { expectedRoots?: string[]; onDocument?: (doc: libxml.Document) => void } = {}): Violation[] {
   let doc: libxml.Document;
   try {
     doc = parseXmlSafely(body);
+    opts.onDocument?.(doc);
   } catch (err) {
     const e = err as { message?: string; line?: number; column?: number };
     return [violation('xml-wellformed', `line ${e.line ?? '?'}:${e.column ?? '?'}`, 'well-formed XML', tidyLibxmlMessage(e.message ?? String(err)), `body is not well-formed XML: ${tidyLibxmlMessage(e.message ?? String(err))}`)];
@@ -282,6 +287,8 @@ export interface ResponseToCheck {
   /** Narrows the expected representation when the caller knows it (e.g. EntityRef vs BackupJobSession). */
   expectedRoot?: string;
   mapping?: JsonMapping;
+  /** Receives the parsed XML document of a well-formed XML body (see validateXml). */
+  onXmlDocument?: (doc: libxml.Document) => void;
 }
 
 function header(headers: ResponseToCheck['headers'], name: string): string | undefined {
@@ -320,5 +327,5 @@ export function validateResponse(r: ResponseToCheck): Violation[] {
     if (attempts.some((a) => a.length === 0)) return out;
     return [...out, ...attempts.reduce((best, a) => (a.length < best.length ? a : best))];
   }
-  return [...out, ...validateXml(r.body, { expectedRoots: roots })];
+  return [...out, ...validateXml(r.body, { expectedRoots: roots, ...(r.onXmlDocument ? { onDocument: r.onXmlDocument } : {}) })];
 }

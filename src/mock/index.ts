@@ -36,6 +36,8 @@ export interface MockOptions {
   sessions?: number;
   /** Estate file to load instead of generating one (passed to the domain). */
   data?: string;
+  /** How long an action's Task stays Running before it finishes (passed to the domain; default 2 s). */
+  taskDurationMs?: number;
   /** HTTPS: true for a self-signed certificate made at start-up, or PEM cert and key (file paths or PEM text). */
   tls?: boolean | { cert: string; key: string };
   /**
@@ -90,6 +92,7 @@ function loadDomain(opts: MockOptions, now: () => Date, mutant: Mutant['domain']
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.sessions !== undefined ? { sessions: opts.sessions } : {}),
     ...(opts.data !== undefined ? { data: opts.data } : {}),
+    ...(opts.taskDurationMs !== undefined ? { taskDurationMs: opts.taskDurationMs } : {}),
     ...(limits !== undefined ? { limits } : {}),
     // one clock for idle expiry, task progress and the generated history
     now,

@@ -260,7 +260,9 @@ function rulesSection(r: ConformanceReport): string {
 }
 
 function matrixSection(r: ConformanceReport): string {
-  const projects = r.run.projects.length ? r.run.projects : ['xml', 'json', 'cross'];
+  const order = ['xml', 'json', 'cross', 'actions'];
+  const rank = (p: string) => (order.includes(p) ? order.indexOf(p) : order.length);
+  const projects = (r.run.projects.length ? [...r.run.projects] : order.slice(0, 3)).sort((a, b) => rank(a) - rank(b));
   const rows = [{ id: '*', method: '', path: 'every operation' }, ...r.operations].map((op) => {
     const rules = r.rules.filter((x) => (op.id === '*' ? x.operations.includes('*') : x.operations.includes(op.id)));
     if (!rules.length) return '';
@@ -275,7 +277,8 @@ function matrixSection(r: ConformanceReport): string {
 <section id="matrix" class="panel">
   <h2>Matrix <span class="muted">— operations × rules × representation</span></h2>
   <p class="muted">Each operation lists the rules that concern it (spec/rules.yaml <code>operations</code>), per project: <b>xml</b> and
-  <b>json</b> run the same tests in each representation, <b>cross</b> compares the two. A chip is the rule's verdict from
+  <b>json</b> run the same tests in each representation, <b>cross</b> compares the two, <b>actions</b> changes the server
+  (when writes are enabled) after every read test. A chip is the rule's verdict from
   that project's tests; click it for the rule.</p>
   <div class="matrix-wrap"><table class="matrix"><thead><tr><th>operation</th>${projects.map((p) => `<th>${esc(p)}</th>`).join('')}<th>no test</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>
 </section>`;

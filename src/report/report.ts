@@ -9,7 +9,7 @@ import { classifyTest, combine, targetErrorCause, VERDICTS, type Annotation, typ
 import { buildEvidence, type Evidence } from './evidence.ts';
 import type { ShapeData } from '../compare/shapes.ts';
 import { scrub } from './scrub.ts';
-import { emptyTarget, TARGET_ANNOTATION, type TargetInfo } from './target.ts';
+import { emptyTarget, HARNESS_ANNOTATION, TARGET_ANNOTATION, type TargetInfo } from './target.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -207,7 +207,9 @@ export function buildReport(opts: BuildOptions): ConformanceReport {
   const totals = emptyCounts();
   let requests = 0;
 
-  opts.tests.forEach((t, index) => {
+  // harness steps that run as tests (the target probe) are read for the target, not counted
+  const records = opts.tests.filter((t) => !t.annotations.some((a) => a.type === HARNESS_ANNOTATION));
+  records.forEach((t, index) => {
     const ids = ruleIdsOf(t.tags, t.annotations);
     for (const id of ids) {
       if (known.has(id)) byRule.get(id)!.push(index);
@@ -284,7 +286,7 @@ export function buildReport(opts: BuildOptions): ConformanceReport {
 
   const groups = new Map<string, TargetErrorGroup>();
   for (const f of failures.filter((x) => x.kind === 'error')) {
-    const t = opts.tests[f.test]!;
+    const t = records[f.test]!;
     const cause = scrub(targetErrorCause(t.errors[0] ?? 'timeout'));
     const g = groups.get(cause) ?? { cause, tests: 0, rules: [], example: `${f.title} [${f.project}]` };
     g.tests += 1;

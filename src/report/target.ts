@@ -6,10 +6,12 @@
  * A worker of the suite probes the target once (src/suite/fixtures.ts) and attaches the result to its first test as an
  * annotation `{ type: 'em-target', description: JSON }`, so the reporter finds it in a live run and in merged shards.
  */
-import type { APIRequestContext } from '@playwright/test';
+import type { HttpClient } from '../suite/http.ts';
 import type { SuiteConfig } from '../suite/config.ts';
 
 export const TARGET_ANNOTATION = 'em-target';
+/** Marks a harness step that runs as a test (the target probe): the report reads its annotations but does not count it. */
+export const HARNESS_ANNOTATION = 'em-harness';
 
 export interface TargetInfo {
   /** Base URL of the API (ending in /api). */
@@ -110,7 +112,7 @@ export function inferGeneration(apiVersions: string[], jsonKeys: TargetInfo['jso
 }
 
 /** One unauthenticated GET /api/ (Accept: JSON), never throwing: failures are recorded in `error`. */
-export async function probeTarget(request: APIRequestContext, config: SuiteConfig): Promise<TargetInfo> {
+export async function probeTarget(request: HttpClient, config: SuiteConfig): Promise<TargetInfo> {
   const info: TargetInfo = {
     ...emptyTarget(),
     url: config.url,
@@ -123,12 +125,12 @@ export async function probeTarget(request: APIRequestContext, config: SuiteConfi
     jsonMapping: config.jsonMapping,
   };
   try {
-    const response = await request.get(`${config.url}/`, { headers: { Accept: 'application/json' }, maxRedirects: 0 });
-    info.status = response.status();
+    const response = await request.fetch(`${config.url}/`, { headers: { Accept: 'application/json' } });
+    info.status = response.status;
     info.reachable = true;
-    info.server = response.headers()['server'] ?? null;
-    if (response.ok()) {
-      const { apiVersions, jsonKeys } = parseEntryPoint(await response.text());
+    info.server = response.headers['server'] ?? null;
+    if (response.status >= 200 && response.status < 300) {
+      const { apiVersions, jsonKeys } = parseEntryPoint(response.text);
       Object.assign(info, { apiVersions, latestApiVersion: apiVersions[apiVersions.length - 1] ?? null, jsonKeys }, inferGeneration(apiVersions, jsonKeys));
     }
   } catch (err) {

@@ -3,12 +3,13 @@
  * response checks of the contract on every response it receives (status allowed by the spec, Content-Type,
  * Content-Length, body valid against the XSD or JSON Schema). Tests state only what is special to their rule.
  */
-import type { APIRequestContext, APIResponse } from '@playwright/test';
-import type { JsonValue } from '../contract/codec.ts';
+import type { Document as XmlDocument } from 'libxmljs2';
+import { codec, type JsonValue } from '../contract/codec.ts';
 import { matchOperation } from '../contract/routes.ts';
 import { validateResponse, type MediaType, type Violation } from '../contract/validate.ts';
 import { redact } from './redact.ts';
 import { lenientJson, lenientXml, looksJson } from './lenient.ts';
+import type { HttpClient } from './http.ts';
 
 export type Representation = 'xml' | 'json';
 
@@ -41,6 +42,8 @@ export class EmResponse {
     readonly accept: string | null,
     readonly operationId: string | undefined,
     readonly violations: Violation[],
+    /** The body as parsed by the automatic check, when it was well-formed XML: read from it instead of parsing again. */
+    private readonly xmlDocument?: XmlDocument,
   ) {}
 
   get mediaType(): string {
@@ -79,7 +82,7 @@ export class EmResponse {
   }
 
   xml(): { root: string; value: Record<string, JsonValue> } {
-    this.parsedXml ??= lenientXml(this.text);
+    this.parsedXml ??= this.xmlDocument ? codec().fromDocument(this.xmlDocument) : lenientXml(this.text);
     return this.parsedXml;
   }
 
@@ -96,7 +99,7 @@ export class EmResponse {
 }
 
 export interface ClientOptions {
-  request: APIRequestContext;
+  request: HttpClient;
   apiBase: string;
   representation: Representation;
   token?: string;
@@ -150,23 +153,24 @@ export class EmClient {
       if (v === null) delete headers[k];
       else headers[k] = v;
     }
-    const response: APIResponse = await this.opts.request.fetch(url, { method, headers, maxRedirects: 0, ...(options.data !== undefined ? { data: options.data } : {}) });
-    const text = await response.text();
-    const responseHeaders = response.headers();
+    const response = await this.opts.request.fetch(url, { method, headers, ...(options.data !== undefined ? { data: options.data } : {}) });
+    const { text, headers: responseHeaders, status } = response;
     const match = matchOperation(method, url, this.opts.apiBase);
+    let xmlDocument: XmlDocument | undefined;
     const violations =
       match && !options.unchecked
         ? validateResponse({
             operationId: match.op.operationId,
-            status: response.status(),
+            status,
             headers: responseHeaders,
             body: text,
             accept,
             mapping: this.opts.jsonMapping,
-            ...(options.expectedRoot && response.status() < 300 ? { expectedRoot: options.expectedRoot } : {}),
+            onXmlDocument: (doc) => (xmlDocument = doc),
+            ...(options.expectedRoot && status < 300 ? { expectedRoot: options.expectedRoot } : {}),
           })
         : [];
-    const r = new EmResponse(method, url, response.status(), responseHeaders, text, accept, match?.op.operationId, violations);
+    const r = new EmResponse(method, url, status, responseHeaders, text, accept, match?.op.operationId, violations, xmlDocument);
     this.opts.onResponse?.(r);
     return r;
   }

@@ -3,14 +3,15 @@
  * teardown, also after failures), the `em` client with the automatic response checks, and the crawl that discovers
  * the server's data. Tests import `test` and `expect` from here.
  */
-import { test as base, expect as baseExpect, request as playwrightRequest, type APIRequestContext, type TestInfo } from '@playwright/test';
+import { test as base, expect as baseExpect, type TestInfo } from '@playwright/test';
+import { createHttpClient, type HttpClient } from './http.ts';
 import { EmClient, EmResponse, MEDIA_TYPE, type Representation } from './client.ts';
 import { loadConfig, configSecrets, type SuiteConfig } from './config.ts';
 import { crawl, type CrawlResult } from './crawl.ts';
 import { redact, registerSecret } from './redact.ts';
 import { matchers } from './matchers.ts';
 import { failsTest } from './violation-rules.ts';
-import { probeTarget, TARGET_ANNOTATION, type TargetInfo } from '../report/target.ts';
+import { probeTarget, type TargetInfo } from '../report/target.ts';
 import { TARGET_ERROR_PREFIX } from '../report/classify.ts';
 import { recordShape, writeWorkerShapes } from '../compare/recording.ts';
 
@@ -25,7 +26,7 @@ export interface Logon {
 interface WorkerFixtures {
   representation: Representation;
   config: SuiteConfig;
-  apiContext: APIRequestContext;
+  apiContext: HttpClient;
   logon: Logon;
   /** A client for work done outside any one test (discovery), whose checks are kept with the crawl. */
   workerEm: EmClient;
@@ -42,37 +43,34 @@ interface TestFixtures {
   anonymous: EmClient;
   /** Opens a second logon session for a test that must end one; logged off in teardown if still open. */
   newLogon: () => Promise<Logon & { client: EmClient }>;
-  /** Attaches the target description to the first test of each worker (annotation `em-target`, read by the report). */
-  announceTarget: void;
 }
 
 export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-/** A request context of its own: Playwright keeps cookies per context, and EM's logon sets one that wins over the header. */
-function newContext(config: SuiteConfig): Promise<APIRequestContext> {
-  return playwrightRequest.newContext({ ignoreHTTPSErrors: config.tlsInsecure, timeout: config.timeoutMs });
+/** A connection pool of its own (src/suite/http.ts keeps no cookies, so a logon's cookie never rides along). */
+function newContext(config: SuiteConfig): HttpClient {
+  return createHttpClient({ insecure: config.tlsInsecure, timeoutMs: config.timeoutMs });
 }
 
 /** Logs on in a throwaway context, so that the session cookie never rides along on the suite's other requests. */
 async function logOn(config: SuiteConfig, representation: Representation): Promise<Logon> {
   const url = `${config.url}/sessionMngr/?v=${config.apiVersion}`;
-  const context = await newContext(config);
-  let response, text: string;
+  const context = newContext(config);
+  let response;
   try {
-    response = await context.post(url, { headers: { Authorization: basicAuth(config.user, config.password), Accept: MEDIA_TYPE[representation] } });
-    text = await response.text();
+    response = await context.fetch(url, { method: 'POST', headers: { Authorization: basicAuth(config.user, config.password), Accept: MEDIA_TYPE[representation] } });
   } catch (err) {
     // connection refused, timeout, TLS failure: an error of the target, not a conformance failure
     throw new Error(redact(`${TARGET_ERROR_PREFIX} logon POST ${url}: ${(err as Error).message}`));
   } finally {
-    await context.dispose();
+    await context.close();
   }
-  if (response.status() !== 201) {
-    throw new Error(redact(`logon failed: POST ${url} → ${response.status()}\n${text.slice(0, 500)}`));
+  const { status, text, headers } = response;
+  if (status !== 201) {
+    throw new Error(redact(`logon failed: POST ${url} → ${status}\n${text.slice(0, 500)}`));
   }
-  const headers = response.headers();
   const token = headers['x-restsvcsessionid'];
   if (!token) throw new Error(`logon: POST ${url} → 201 without an X-RestSvcSessionId header`);
   registerSecret(token);
@@ -83,8 +81,8 @@ async function logOn(config: SuiteConfig, representation: Representation): Promi
   return { token, sessionId, body: parsed, headers };
 }
 
-async function logOff(context: APIRequestContext, config: SuiteConfig, logon: Logon): Promise<void> {
-  await context.delete(`${config.url}/logonSessions/${logon.sessionId}`, { headers: { 'X-RestSvcSessionId': logon.token } }).catch(() => undefined);
+async function logOff(context: HttpClient, config: SuiteConfig, logon: Logon): Promise<void> {
+  await context.fetch(`${config.url}/logonSessions/${logon.sessionId}`, { method: 'DELETE', headers: { 'X-RestSvcSessionId': logon.token } }).catch(() => undefined);
 }
 
 /** Order of responses across the clients of a worker, so the report can tell which came last before an error. */
@@ -159,9 +157,6 @@ function violationCollector(testInfo: TestInfo) {
   };
 }
 
-/** One `em-target` annotation per worker process is enough for the report. */
-let targetAnnounced = false;
-
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   representation: ['xml', { option: true, scope: 'worker' }],
 
@@ -184,9 +179,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   apiContext: [
     async ({ config }, use) => {
-      const context = await newContext(config);
+      const context = newContext(config);
       await use(context);
-      await context.dispose();
+      await context.close();
     },
     { scope: 'worker' },
   ],
@@ -225,17 +220,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
 
-  announceTarget: [
-    async ({ target }, use, testInfo) => {
-      if (!targetAnnounced) {
-        targetAnnounced = true;
-        testInfo.annotations.push({ type: TARGET_ANNOTATION, description: JSON.stringify(target) });
-      }
-      await use();
-    },
-    { auto: true },
-  ],
-
   em: async ({ apiContext, config, logon, representation }, use, testInfo) => {
     const collector = violationCollector(testInfo);
     await use(new EmClient({ request: apiContext, apiBase: config.url, representation, token: logon.token, jsonMapping: config.jsonMapping, onResponse: collector.onResponse }));
@@ -245,11 +229,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   // A fresh context per test: a logon done through this client must not leave its cookie for the next test.
   anonymous: async ({ config, representation }, use, testInfo) => {
     const collector = violationCollector(testInfo);
-    const context = await newContext(config);
+    const context = newContext(config);
     try {
       await use(new EmClient({ request: context, apiBase: config.url, representation, jsonMapping: config.jsonMapping, onResponse: collector.onResponse }));
     } finally {
-      await context.dispose();
+      await context.close();
     }
     await collector.finish();
   },

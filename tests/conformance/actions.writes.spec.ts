@@ -1,6 +1,7 @@
 /**
  * Actions and tasks (rules ACT-*). They change the server, so they run only with EM_ALLOW_WRITES=1 (always on the
- * embedded mock), once (project `cross`), one after the other, and put back what they change.
+ * embedded mock), once (project `actions`, after every read test: see playwright.config.ts), one after the other,
+ * and put back what they change.
  */
 import type { EmClient, EmResponse } from '../../src/suite/client.ts';
 import { expect, notApplicable, rules, test } from '../../src/suite/fixtures.ts';
@@ -15,17 +16,21 @@ test.beforeEach(({ config }) => {
 
 const FINAL_STATES = new Set(['Finished']);
 
-/** Polls a task until it is Finished (or the timeout), returning its last representation. */
+/**
+ * Polls a task until it is Finished (or the timeout), returning its last representation. The pause grows from 100 ms
+ * to 1 s: a quick task is seen finished soon after it finishes, and a slow server is not polled more than once a
+ * second.
+ */
 async function waitForTask(em: EmClient, taskHref: string, timeoutMs = 60_000): Promise<{ states: string[]; task: Record<string, any> }> {
   const states: string[] = [];
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let pause = 100; ; pause = Math.min(1000, pause * 1.5)) {
     const r = await em.get(taskHref);
     expect(r).toHaveStatus(200);
     const task = r.body();
     if (states[states.length - 1] !== task.State) states.push(task.State);
     if (FINAL_STATES.has(task.State) || Date.now() > deadline) return { states, task };
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
 
