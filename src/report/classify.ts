@@ -64,7 +64,11 @@ export function targetErrorCause(message: string): string {
       .map((l) => l.trim())
       .find((l) => NETWORK.test(l) || TIMEOUT.test(l) || l.includes(TARGET_ERROR_PREFIX)) ?? text.split('\n')[0]!.trim();
   const network = line.match(NETWORK);
-  const afterPrefix = line.replace(/^Error:\s*/, '').replace(/^.*?apiRequestContext\.\w+:\s*/, '');
+  // the suite's transport says "EM target unreachable: [logon] METHOD URL: cause"; Playwright's "apiRequestContext.get: cause"
+  const afterPrefix = line
+    .replace(/^Error:\s*/, '')
+    .replace(/^.*?apiRequestContext\.\w+:\s*/, '')
+    .replace(new RegExp(`^.*?${TARGET_ERROR_PREFIX}\\s*(?:logon\\s+)?[A-Z]+ \\S+:\\s*`), '');
   return (network && afterPrefix.length > 200 ? network[0] : afterPrefix).slice(0, 200);
 }
 

@@ -195,6 +195,21 @@ export interface BuildOptions {
   shapes?: ShapeData | undefined;
 }
 
+/**
+ * One record per test. Merged shards hold a test twice when Playwright ran it in each shard (the teardown project
+ * `actions` runs in every shard and skips itself outside shard 1): the run that did not skip wins.
+ */
+function onePerTest(tests: TestRecord[]): TestRecord[] {
+  const byKey = new Map<string, TestRecord>();
+  for (const t of tests) {
+    const key = `${t.project}|${t.file}:${t.line}|${t.titlePath.join(' › ')}`;
+    const seen = byKey.get(key);
+    if (!seen || (seen.status === 'skipped' && t.status !== 'skipped')) byKey.set(key, t);
+  }
+  const kept = new Set(byKey.values());
+  return kept.size === tests.length ? tests : tests.filter((t) => kept.has(t));
+}
+
 export function buildReport(opts: BuildOptions): ConformanceReport {
   const rules = opts.rules ?? loadRules();
   const known = new Set(rules.map((r) => r.id));
@@ -208,7 +223,7 @@ export function buildReport(opts: BuildOptions): ConformanceReport {
   let requests = 0;
 
   // harness steps that run as tests (the target probe) are read for the target, not counted
-  const records = opts.tests.filter((t) => !t.annotations.some((a) => a.type === HARNESS_ANNOTATION));
+  const records = onePerTest(opts.tests.filter((t) => !t.annotations.some((a) => a.type === HARNESS_ANNOTATION)));
   records.forEach((t, index) => {
     const ids = ruleIdsOf(t.tags, t.annotations);
     for (const id of ids) {

@@ -62,8 +62,10 @@ async function logOn(config: SuiteConfig, representation: Representation): Promi
   try {
     response = await context.fetch(url, { method: 'POST', headers: { Authorization: basicAuth(config.user, config.password), Accept: MEDIA_TYPE[representation] } });
   } catch (err) {
-    // connection refused, timeout, TLS failure: an error of the target, not a conformance failure
-    throw new Error(redact(`${TARGET_ERROR_PREFIX} logon POST ${url}: ${(err as Error).message}`));
+    // connection refused, timeout, TLS failure: an error of the target, not a conformance failure (the transport's
+    // message already says so; it gains the word logon)
+    const message = (err as Error).message;
+    throw new Error(redact(message.includes(TARGET_ERROR_PREFIX) ? message.replace(TARGET_ERROR_PREFIX, `${TARGET_ERROR_PREFIX} logon`) : `${TARGET_ERROR_PREFIX} logon POST ${url}: ${message}`));
   } finally {
     await context.close();
   }

@@ -8,6 +8,7 @@
  * logon never rides along unless a test sends it.
  */
 import { Agent, request } from 'undici';
+import { TARGET_ERROR_PREFIX } from '../report/classify.ts';
 
 export interface HttpResponse {
   status: number;
@@ -51,15 +52,32 @@ export function createHttpClient(opts: { insecure: boolean; timeoutMs: number })
   });
   return {
     async fetch(url, options = {}) {
-      const response = await request(url, {
-        method: (options.method ?? 'GET') as 'GET',
-        headers: options.headers ?? {},
-        ...(options.data !== undefined ? { body: options.data } : {}),
-        dispatcher: agent,
-      });
-      const text = await response.body.text();
-      return { status: response.statusCode, headers: joinHeaders(response.headers), text };
+      const method = options.method ?? 'GET';
+      try {
+        const response = await request(url, {
+          method: method as 'GET',
+          headers: options.headers ?? {},
+          ...(options.data !== undefined ? { body: options.data } : {}),
+          dispatcher: agent,
+        });
+        const text = await response.body.text();
+        return { status: response.statusCode, headers: joinHeaders(response.headers), text };
+      } catch (err) {
+        throw targetError(method, url, err, opts.timeoutMs);
+      }
     },
     close: () => agent.close(),
   };
+}
+
+/**
+ * A request that got no HTTP answer (refused, reset, TLS, timeout) is an error of the target, not a conformance
+ * failure: the message carries the prefix the report classifies by (src/report/classify.ts), the request line and
+ * the cause (never a header, so never a token or credential).
+ */
+function targetError(method: string, url: string, err: unknown, timeoutMs: number): Error {
+  const e = err as { message?: string; code?: string; cause?: { message?: string; code?: string } };
+  const timedOut = e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT';
+  const cause = timedOut ? `Timeout ${timeoutMs}ms exceeded (no answer)` : [e.message ?? String(err), e.cause?.message].filter(Boolean).join(': ');
+  return new Error(`${TARGET_ERROR_PREFIX} ${method} ${url}: ${cause}`, { cause: err });
 }
