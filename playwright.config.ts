@@ -58,9 +58,11 @@ export default defineConfig<object, { representation: Representation }>({
   ],
   ...(config.embeddedMock
     ? {
-        // Tasks of the embedded mock finish after 200 ms instead of 2 s: the action tests wait for a dozen of them.
+        // The suite's embedded mock: 300 task sessions (the CLI's default is 2000), enough for every rule the
+        // suite checks (the same rules are not applicable with either), and tasks that finish after 100 ms instead
+        // of 2 s (the action tests wait for a dozen). EM_MOCK_ARGS adds options (e.g. --sessions 2000).
         webServer: {
-          command: `node bin/em-conformance.mjs mock --host 127.0.0.1 --port ${port} --task-duration 200${process.env.EM_MOCK_ARGS ? ` ${process.env.EM_MOCK_ARGS}` : ''}`,
+          command: `node bin/em-conformance.mjs mock --host 127.0.0.1 --port ${port} --sessions 300 --task-duration 100${process.env.EM_MOCK_ARGS ? ` ${process.env.EM_MOCK_ARGS}` : ''}`,
           url: `http://127.0.0.1:${port}/api/`,
           reuseExistingServer: false,
           timeout: 60_000,

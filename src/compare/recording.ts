@@ -9,13 +9,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { listOperations } from '../contract/spec.ts';
 import type { EmResponse } from '../suite/client.ts';
-import { redact } from '../suite/redact.ts';
+import { containsSecret } from '../suite/redact.ts';
 import { mergeShapes, ShapeBook, SHAPES_VERSION, type ShapeData } from './shapes.ts';
 
 export const SHAPES_FOLDER = 'em-shapes';
 
 // Registered secrets (tokens, SessionIds, passwords) are never kept, even where an enumeration was expected.
-const book = new ShapeBook((value) => redact(value) !== value);
+const book = new ShapeBook(containsSecret);
 let routes: Map<string, string> | undefined;
 
 function routeOf(operationId: string): string {

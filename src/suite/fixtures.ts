@@ -11,7 +11,6 @@ import { crawl, type CrawlResult } from './crawl.ts';
 import { redact, registerSecret } from './redact.ts';
 import { matchers } from './matchers.ts';
 import { failsTest } from './violation-rules.ts';
-import { probeTarget, type TargetInfo } from '../report/target.ts';
 import { TARGET_ERROR_PREFIX } from '../report/classify.ts';
 import { recordShape, writeWorkerShapes } from '../compare/recording.ts';
 
@@ -31,8 +30,6 @@ interface WorkerFixtures {
   /** A client for work done outside any one test (discovery), whose checks are kept with the crawl. */
   workerEm: EmClient;
   estate: CrawlResult;
-  /** What GET /api/ says about the target (for the conformance report). */
-  target: TargetInfo;
   /** Writes the representation shapes this worker's responses showed, for conformance.json (src/compare/recording.ts). */
   shapes: void;
 }
@@ -215,12 +212,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 120_000 },
   ],
 
-  target: [
-    async ({ apiContext, config }, use) => {
-      await use(await probeTarget(apiContext, config));
-    },
-    { scope: 'worker' },
-  ],
 
   em: async ({ apiContext, config, logon, representation }, use, testInfo) => {
     const collector = violationCollector(testInfo);

@@ -21,14 +21,14 @@ test.beforeEach(({ config }, testInfo) => {
 const FINAL_STATES = new Set(['Finished']);
 
 /**
- * Polls a task until it is Finished (or the timeout), returning its last representation. The pause grows from 100 ms
+ * Polls a task until it is Finished (or the timeout), returning its last representation. The pause grows from 50 ms
  * to 1 s: a quick task is seen finished soon after it finishes, and a slow server is not polled more than once a
  * second.
  */
 async function waitForTask(em: EmClient, taskHref: string, timeoutMs = 60_000): Promise<{ states: string[]; task: Record<string, any> }> {
   const states: string[] = [];
   const deadline = Date.now() + timeoutMs;
-  for (let pause = 100; ; pause = Math.min(1000, pause * 1.5)) {
+  for (let pause = 50; ; pause = Math.min(1000, pause * 1.5)) {
     const r = await em.get(taskHref);
     expect(r).toHaveStatus(200);
     const task = r.body();

@@ -122,7 +122,7 @@ describe('documented example requests get answers shaped like the documented res
   // fields the clients read, so the comparison is with the spec's reconstructed fixtures (which carry those fields).
   it('GET /reports/summary and its frames, /repositories/{ID}, /backupFiles/{ID}, /agents/discoveredComputers/{ID}, /replicaSessions/{ID}, /replicaTaskSessions/{ID} (em-api-notes §7)', async () => {
     expectSameShape('summary-report.xml', await get('/reports/summary'));
-    for (const [frame, file] of [['overview', 'report-overview.xml'], ['job_statistics', 'report-job-statistics.xml'], ['repository', 'report-repository.xml'], ['processed_vms', 'report-processed-vms.xml']])
+    for (const [frame, file] of [['overview', 'report-overview.xml'], ['job_statistics', 'report-job-statistics.xml'], ['repository', 'report-repository.xml'], ['processed_vms', 'report-processed-vms.xml']] as const)
       expectSameShape(file, await get(`/reports/summary/${frame}`));
     const first = async (list: string) => idOf(((await get(list)).value.Refs as Array<{ UID: string }>)[0]!.UID);
     expectSameShape('repository.xml', await get(`/repositories/${await first('/repositories')}?format=Entity`));

@@ -272,8 +272,32 @@ export class Monitoring {
     const dayReplicated: Set<number>[] = Array.from({ length: 7 }, () => new Set());
 
     const created = st.sCreated.data;
+    const countTasks = (i: number): void => {
+      const first = st.sFirstTask.get(i);
+      const end = first + st.sTaskCount.get(i);
+      for (let t = first; t < end; t++) {
+        const tc = st.tCreated.get(t);
+        if (tc < cutoff || st.tState.get(t) !== TS_COMPLETED) continue;
+        const object = st.tObject.get(t);
+        const r = st.tResult.get(t);
+        const prev = latest.get(object);
+        if (!prev || prev[0] <= tc) latest.set(object, [tc, r]);
+        if (!good(r)) continue;
+        backedUp.add(object);
+        // REPORT-006's choice: a restore point per successful or warning task session of the window (a task that
+        // completed inside a session still running has none in the store yet, but counts like the others)
+        restorePoints++;
+        const d = Math.floor((tc - firstDay) / DAY_MS);
+        if (d >= 0 && d < 7) dayBackedUp[d]!.add(object);
+      }
+    };
     for (let i = 0; i < st.sessionCount; i++) {
-      if (created[i]! < cutoff) continue;
+      // a session created before the window can have task sessions inside it (the task collections window each task
+      // by its own creation time): those count for the machines, only the session-level figures skip the session
+      if (created[i]! < cutoff) {
+        countTasks(i);
+        continue;
+      }
       total++;
       const result = st.sResult.get(i);
       if (result === R_SUCCESS) success++;
@@ -296,37 +320,25 @@ export class Monitoring {
         if (this.isFullFile(i)) fullSize += this.backupFileSize(i);
         else incSize += this.backupFileSize(i);
       }
-      const first = st.sFirstTask.get(i);
-      const end = first + st.sTaskCount.get(i);
-      for (let t = first; t < end; t++) {
-        const tc = st.tCreated.get(t);
-        if (tc < cutoff || st.tState.get(t) !== TS_COMPLETED) continue;
-        const object = st.tObject.get(t);
-        const r = st.tResult.get(t);
-        const prev = latest.get(object);
-        if (!prev || prev[0] <= tc) latest.set(object, [tc, r]);
-        if (!good(r)) continue;
-        backedUp.add(object);
-        if (st.hasVmRestorePoint(t)) restorePoints++;
-        const d = Math.floor((tc - firstDay) / DAY_MS);
-        if (d >= 0 && d < 7) dayBackedUp[d]!.add(object);
-      }
+      countTasks(i);
     }
     for (const s of this.replicaSessions) {
-      if (s.created < cutoff) continue;
-      total++;
-      if (s.result === R_SUCCESS) success++;
-      else if (s.result === R_WARNING) warning++;
-      else if (s.result === R_FAILED) failed++;
-      if (s.state !== ST_STOPPED) runningJobs.add(s.job);
-      if (Number.isFinite(s.ended)) {
-        const secs = Math.round((s.ended - s.created) / 1000);
-        if (secs > maxAll) maxAll = secs;
-        if (secs > maxReplica) {
-          maxReplica = secs;
-          maxReplicaName = st.jobs[s.job]!.name;
+      if (s.created >= cutoff) {
+        total++;
+        if (s.result === R_SUCCESS) success++;
+        else if (s.result === R_WARNING) warning++;
+        else if (s.result === R_FAILED) failed++;
+        if (s.state !== ST_STOPPED) runningJobs.add(s.job);
+        if (Number.isFinite(s.ended)) {
+          const secs = Math.round((s.ended - s.created) / 1000);
+          if (secs > maxAll) maxAll = secs;
+          if (secs > maxReplica) {
+            maxReplica = secs;
+            maxReplicaName = st.jobs[s.job]!.name;
+          }
         }
       }
+      // as for backups: task sessions inside the window count even when their session started before it
       for (let t = s.firstTask; t < s.firstTask + s.taskCount; t++) {
         const task = this.replicaTasks[t]!;
         if (task.created < cutoff || !good(task.result)) continue;
