@@ -9,7 +9,7 @@
 import 'dotenv/config';
 import { defineConfig } from '@playwright/test';
 import type { Representation } from './src/suite/client.ts';
-import { ConfigError, embeddedMockPort, loadConfig } from './src/suite/config.ts';
+import { ConfigError, EMBEDDED_MOCK_ESTATE, embeddedMockPort, loadConfig } from './src/suite/config.ts';
 import { fullReporters, shardOf, shardReporters } from './src/report/reporters.ts';
 
 let config;
@@ -58,11 +58,10 @@ export default defineConfig<object, { representation: Representation }>({
   ],
   ...(config.embeddedMock
     ? {
-        // The suite's embedded mock: 300 task sessions (the CLI's default is 2000), enough for every rule the
-        // suite checks (the same rules are not applicable with either), and tasks that finish after 100 ms instead
-        // of 2 s (the action tests wait for a dozen). EM_MOCK_ARGS adds options (e.g. --sessions 2000).
+        // The suite's embedded mock (EMBEDDED_MOCK_ESTATE, src/suite/config.ts); EM_MOCK_ARGS adds options (e.g.
+        // --sessions 2000: the last occurrence of an option wins).
         webServer: {
-          command: `node bin/em-conformance.mjs mock --host 127.0.0.1 --port ${port} --sessions 300 --task-duration 100${process.env.EM_MOCK_ARGS ? ` ${process.env.EM_MOCK_ARGS}` : ''}`,
+          command: `node bin/em-conformance.mjs mock --host 127.0.0.1 --port ${port} --sessions ${EMBEDDED_MOCK_ESTATE.sessions} --task-duration ${EMBEDDED_MOCK_ESTATE.taskDurationMs}${process.env.EM_MOCK_ARGS ? ` ${process.env.EM_MOCK_ARGS}` : ''}`,
           url: `http://127.0.0.1:${port}/api/`,
           reuseExistingServer: false,
           timeout: 60_000,

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../contract/paths.ts';
 import { startMock } from '../mock/index.ts';
+import { EMBEDDED_MOCK_ESTATE } from '../suite/config.ts';
 import { MUTANTS, type Mutant } from '../mock/mutants.ts';
 import { isFailure, runWholeSuite, type SuiteOutcome, type SuiteTest } from './suite.ts';
 
@@ -69,7 +70,7 @@ function suiteEnv(url: string, workers: number): Record<string, string> {
 }
 
 async function runAgainst(mutant: string | undefined, workers: number): Promise<SuiteOutcome> {
-  const mock = await startMock({ port: 0, users: USERS, idleTimeoutMs: MUTATION_IDLE_TIMEOUT_MS, ...(mutant ? { mutant } : {}) });
+  const mock = await startMock({ port: 0, users: USERS, idleTimeoutMs: MUTATION_IDLE_TIMEOUT_MS, ...EMBEDDED_MOCK_ESTATE, ...(mutant ? { mutant } : {}) });
   try {
     return await runWholeSuite({ env: suiteEnv(mock.url, workers) });
   } finally {
