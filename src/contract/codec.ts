@@ -53,7 +53,7 @@ export class XmlCodec {
 
   componentForRoot(root: string): string {
     const name = this.model.roots.get(root);
-    if (!name) throw new Error(`no component has x-em-root '${root}'`);
+    if (!name) throw new Error(`the root element <${root}> is not a representation the contract defines (no component has x-em-root '${root}')`);
     return name;
   }
 

@@ -8,7 +8,8 @@ import { expect, notApplicable, rules, test } from '../../src/suite/fixtures.ts'
 import { entityAt } from '../../src/suite/entities.ts';
 import { findLink, idOfHref, idOfUid, queryItems } from '../../src/suite/invariants.ts';
 
-test.describe.configure({ mode: 'serial' });
+// in order, in one worker (the tests share the first agent job), and a failed test does not skip the next ones
+test.describe.configure({ mode: 'default' });
 
 test.beforeEach(({ config }, testInfo) => {
   if (!config.allowWrites) notApplicable('writes are disabled: set EM_ALLOW_WRITES=1 to run the action rules (they start and stop jobs)', 'config');

@@ -50,7 +50,9 @@ test('GET /backupSessions lists exactly the sessions of the last 30 days', rules
   expect(r).toHaveStatus(200);
   const now = serverNow(r);
   const recent = await allPages(em, { type: 'BackupJobSession', filter: `CreationTime>="${new Date(now - 31 * DAY).toISOString()}"` });
-  compareWindow(r.body().BackupJobSessions, recent, now, 'GET /backupSessions');
+  const listed = r.body().BackupJobSessions;
+  expect(Array.isArray(listed), 'GET /backupSessions?format=Entity holds a BackupJobSessions list').toBe(true);
+  compareWindow(listed, recent, now, 'GET /backupSessions');
 });
 
 test('task session collections cover the last 30 days', rules('WIN-002'), async ({ em }) => {
