@@ -42,8 +42,8 @@ describe(`a 3-shard run against mutant ${MUTANT}, merged`, () => {
 
   afterAll(() => mock?.close());
 
-  it('each shard writes a blob report and fails like the whole run (the mutant breaks PAGE-004)', () => {
-    expect(shardBlobs.sort()).toEqual(['report-1-of-3.zip', 'report-2-of-3.zip', 'report-3-of-3.zip']);
+  it('each shard writes a blob report (and its shapes beside it) and fails like the whole run (the mutant breaks PAGE-004)', () => {
+    expect(shardBlobs.sort()).toEqual(['em-shapes-1-of-3.json', 'em-shapes-2-of-3.json', 'em-shapes-3-of-3.json', 'report-1-of-3.zip', 'report-2-of-3.zip', 'report-3-of-3.zip']);
     expect(shardCodes.filter((c) => c !== 0).length, 'the failing tests sit in at least one shard').toBeGreaterThan(0);
     expect(whole.rules.find((r) => r.id === 'PAGE-004')!.verdict).toBe('fail');
   });
