@@ -1,10 +1,12 @@
 /** `npm run bench [-- name…]`: runs the benchmarks and prints markdown tables (figures go in docs/benchmarks.md). */
 import { benchMock, benchMockHttp, benchMockQuery, withMachineNote } from './mock.ts';
+import { benchSuite } from './suite.ts';
 import { benchValidation } from './validation.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   validation: () => benchValidation(),
   mock: () => benchMock(),
+  suite: () => withMachineNote(() => benchSuite()),
 };
 /** Parts of a benchmark above, run only when named. */
 const SUB_BENCHES: Record<string, () => Promise<string>> = {
