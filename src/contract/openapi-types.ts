@@ -745,6 +745,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/restorePoints/{ID}/backupFiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        /** List the backup files of a restore point */
+        get: operations["listRestorePointBackupFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agents/discoveredComputers": {
         parameters: {
             query?: never;
@@ -3332,6 +3352,49 @@ export interface operations {
                 content: {
                     "application/xml": components["schemas"]["EntityReference"] | components["schemas"]["BackupFile"];
                     "application/json": components["schemas"]["EntityReference"] | components["schemas"]["BackupFile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listRestorePointBackupFiles: {
+        parameters: {
+            query?: {
+                /** @description `Entity` returns the entity representation instead of the reference (default). */
+                format?: components["parameters"]["FormatEntity"];
+            };
+            header: {
+                /**
+                 * @description Session token copied from the logon response (header X-RestSvcSessionId).
+                 * @example NDRjZmJkYmUtNWE5NS00MTU2LTg4NjctOTFmMDY5YjdjMmNj
+                 */
+                "X-RestSvcSessionId": components["parameters"]["SessionId"];
+                /** @description application/xml or application/json. Without the header the server answers XML. Any Accept containing application/json is served JSON by the mock (RestSharp-style lists, em-api-notes.md §4.2, §10). */
+                Accept?: components["parameters"]["Accept"];
+            };
+            path: {
+                /** @description Bare GUID of the resource (the UID is urn:veeam:<Type>:<GUID>). */
+                ID: components["parameters"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Collection of references (default, EntityReferences) or of entities (format=Entity) */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    "Content-Type": components["headers"]["ContentType"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["EntityReferenceList"] | components["schemas"]["BackupFileList"];
+                    "application/json": components["schemas"]["EntityReferenceList"] | components["schemas"]["BackupFileList"];
                 };
             };
             400: components["responses"]["BadRequest"];

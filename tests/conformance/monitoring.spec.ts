@@ -218,7 +218,12 @@ test('backup files resolve and belong to a restore point and a repository', rule
     expect(Number.isNaN(Date.parse(f.CreationTimeUtc)), `${f.Name}: CreationTimeUtc`).toBe(false);
     const rp = findLink(f, 'Up', 'RestorePointReference');
     expect(rp, `${f.Name}: Up RestorePointReference`).toBeTruthy();
-    expect((await entityAt(em, rp!.Href)).Type).toBe('RestorePoint');
+    const point = await entityAt(em, rp!.Href);
+    expect(point.Type).toBe('RestorePoint');
+    const files = findLink(point, 'Down', 'BackupFileReferenceList');
+    expect(files, `${point.Name}: Down BackupFileReferenceList`).toBeTruthy();
+    const listed = ((await ok(em, files!.Href)).body().Refs ?? []) as Obj[];
+    expect(listed.map((x) => String(x.UID).toLowerCase()), `${f.Name}: listed by its restore point's backup files`).toContain(String(f.UID).toLowerCase());
     const repo = findLink(f, 'Up', 'RepositoryReference');
     expect(repo, `${f.Name}: Up RepositoryReference`).toBeTruthy();
     expect(repos, `${f.Name}: its repository is listed by /repositories`).toContain(idOfHref(repo!.Href).toLowerCase());

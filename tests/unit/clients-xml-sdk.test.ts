@@ -1,6 +1,6 @@
 // Replays of the XML scripts: VeeamHub/powershell VEM-* reports (em-api-notes.md §7.6: entry point, the v1_4 logon
 // link, the LogonSession's EnterpriseManager link, job query, job entity includes, job sessions, task sessions, VM
-// restore points) against the 9.5 U4 profile that still advertises v1_4, and tdewin's Python samples (§7.7: the
+// restore points, the size report's restore point → backupFiles link → BackupFile.BackupSize) against the 9.5 U4 profile that still advertises v1_4, and tdewin's Python samples (§7.7: the
 // LogonSession link of /api/, QueryService and Delete links, a Job query by name, start, task polling, logout 204) and
 // the alexa skill's report read (§7.8: children of OverviewReportFrame by tag).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,16 +61,48 @@ describe('VeeamHub VEM-BackupSessionReport (PowerShell, XML) against EM 9.5 U4',
     expect(points).toBeGreaterThan(0);
   });
 
-  it('VEM-BackupSizeReport: backup file sizes (reached from /backupFiles; see the note)', async () => {
-    // The script follows a link whose Href contains "backupFiles" and reads BackupFile.BackupSize. The restore point's
-    // own /restorePoints/{ID}/backupFiles list is outside this contract, so the replay takes the files from
-    // /backupFiles and checks that each names its restore point.
-    const refs = asList(xml(await get(`${base}backupFiles`), 'EntityReferences').Refs);
-    expect(refs.length).toBeGreaterThan(0);
-    const link = linksOf(refs[0]!).find((l) => String(l.Href).includes('backupFiles'))!;
-    const f = xml(await get(link.Href.includes('format=Entity') ? link.Href : `${link.Href}?format=Entity`), 'BackupFile');
-    read(f, 'BackupSize', 'int');
-    expect(linksOf(f).some((l) => l.Type === 'RestorePointReference')).toBe(true);
+  it('VEM-BackupSizeReport: session → its RestorePointReference → the restore point\'s backupFiles link + ?format=Entity → BackupFile.BackupSize', async () => {
+    // As API_Backup_Size_Report.ps1 does (em-api-notes.md §7.6): the session entity's RestorePointReference link, the
+    // restore point's link whose Href is like "*backupFiles*", that Href with ?format=Entity, BackupFile.BackupSize.
+    const jobs = asList(xml(await get(`${base}query?type=Job&filter=JobType==Backup`), 'QueryResult').Refs.Refs);
+    let files = 0;
+    let points = 0;
+    for (const job of jobs) {
+      const sessions = asList(xml(await get(`${job.Href}/backupSessions`), 'EntityReferences').Refs);
+      for (const ref of sessions.slice(0, 6)) {
+        const s = xml(await get(linksOf(ref).find((l) => l.Type === 'BackupJobSession')!.Href), 'BackupJobSession');
+        const rpLink = linksOf(s).find((l) => l.Type === 'RestorePointReference');
+        if (!rpLink) continue;
+        const rp = xml(await get(rpLink.Href), 'EntityRef');
+        expect(rp.Type).toBe('RestorePointReference');
+        // PowerShell's `-like` keeps every match: exactly one link must match, or the script builds a URL of several Hrefs
+        const like = linksOf(rp).filter((l) => String(l.Href).toLowerCase().includes('backupfiles'));
+        expect(like.map((l) => [l.Rel, l.Type]), `${rp.Name}: one link like *backupFiles*`).toEqual([['Down', 'BackupFileReferenceList']]);
+        const href = like[0]!.Href as string;
+        expect(href.split('?')[0]).toBe(`${String(rpLink.Href).split('?')[0]}/backupFiles`);
+        const list = asList(xml(await get(`${href}?format=Entity`), 'BackupFiles').BackupFiles);
+        expect(list.length, `${rp.Name}: one backup file per restore point in the mock`).toBe(1);
+        for (const f of list) {
+          expect(read(f, 'BackupSize', 'int')).toBeGreaterThanOrEqual(0);
+          read(f, 'Name', 'string');
+          read(f, 'CreationTimeUtc', 'date');
+          expect(f.Type).toBe('BackupFile');
+          const up = linksOf(f).find((l) => l.Rel === 'Up' && l.Type === 'RestorePointReference');
+          expect(up?.Href, `${f.Name}: its Up link names the restore point it was listed under`).toBe(rpLink.Href);
+          files++;
+        }
+        points++;
+        if (points >= 3) break;
+      }
+      if (points >= 3) break;
+    }
+    expect(points, 'sessions with a restore point').toBeGreaterThan(0);
+    expect(files).toBe(points);
+    // An unknown restore point: 404 with EM's Error body
+    const missing = await get(`${base}restorePoints/00000000-0000-0000-0000-000000000000/backupFiles?format=Entity`);
+    const err = xml(missing, 'Error', 404);
+    expect(err.StatusCode).toBe(404);
+    read(err, 'Message', 'string');
   });
 });
 

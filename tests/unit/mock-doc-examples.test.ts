@@ -120,13 +120,16 @@ describe('documented example requests get answers shaped like the documented res
 
   // The monitoring clients' requests (em-api-notes §7.1–§7.10). The documents show no response for them, only the
   // fields the clients read, so the comparison is with the spec's reconstructed fixtures (which carry those fields).
-  it('GET /reports/summary and its frames, /repositories/{ID}, /backupFiles/{ID}, /agents/discoveredComputers/{ID}, /replicaSessions/{ID}, /replicaTaskSessions/{ID} (em-api-notes §7)', async () => {
+  it('GET /reports/summary and its frames, /repositories/{ID}, /backupFiles/{ID}, /restorePoints/{ID}/backupFiles, /agents/discoveredComputers/{ID}, /replicaSessions/{ID}, /replicaTaskSessions/{ID} (em-api-notes §7)', async () => {
     expectSameShape('summary-report.xml', await get('/reports/summary'));
     for (const [frame, file] of [['overview', 'report-overview.xml'], ['job_statistics', 'report-job-statistics.xml'], ['repository', 'report-repository.xml'], ['processed_vms', 'report-processed-vms.xml']] as const)
       expectSameShape(file, await get(`/reports/summary/${frame}`));
     const first = async (list: string) => idOf(((await get(list)).value.Refs as Array<{ UID: string }>)[0]!.UID);
     expectSameShape('repository.xml', await get(`/repositories/${await first('/repositories')}?format=Entity`));
-    expectSameShape('backup-file.xml', await get(`/backupFiles/${await first('/backupFiles')}?format=Entity`));
+    const file = await get(`/backupFiles/${await first('/backupFiles')}?format=Entity`);
+    expectSameShape('backup-file.xml', file);
+    const point = (file.value.Links as Array<{ Type: string; Href: string }>).find((l) => l.Type === 'RestorePointReference')!.Href.split('/').pop();
+    expectSameShape('restore-point-backup-files.xml', await get(`/restorePoints/${point}/backupFiles?format=Entity`));
     expectSameShape('discovered-computer.xml', await get(`/agents/discoveredComputers/${await first('/agents/discoveredComputers')}?format=Entity`));
     expectSameShape('replica-job-session.xml', await get(`/replicaSessions/${await first('/replicaSessions')}?format=Entity`));
     expectSameShape('replica-task-session.xml', await get(`/replicaTaskSessions/${await first('/replicaTaskSessions')}?format=Entity`));

@@ -358,6 +358,7 @@ describe('errors', () => {
       ['getBackupServer', vm.id, 'backup server'],
       ['getRestorePoint', st.sessionId(0), 'restore point'],
       ['listRestorePointVmRestorePoints', 'x', 'restore point'],
+      ['listRestorePointBackupFiles', st.sessionId(0), 'restore point'],
       ['getVmRestorePoint', st.taskId(0), 'VM restore point'],
       ['getTask', 'task-77', 'task'],
       ['deleteTask', 'foo', 'task'],
@@ -371,6 +372,7 @@ describe('errors', () => {
     let i = 0;
     while (st.hasRestorePoint(i)) i++;
     expect(await status(call(d, 'getRestorePoint', { ID: st.restorePointId(i) }))).toBe(404);
+    expect(await status(call(d, 'listRestorePointBackupFiles', { ID: st.restorePointId(i) }))).toBe(404);
   });
 
   it('format: Entity in any case; anything else is 400', async () => {

@@ -160,6 +160,7 @@ describe('bodies validate against the contract (JSON Schema and XSD)', () => {
       for (const [format, q] of FORMATS) {
         expectValid('getRestorePoint', await call(d, 'getRestorePoint', { ID }, q), format);
         expectValid('listRestorePointVmRestorePoints', await call(d, 'listRestorePointVmRestorePoints', { ID }, q), format);
+        expectValid('listRestorePointBackupFiles', await call(d, 'listRestorePointBackupFiles', { ID }, q), format);
       }
       const first = st.sFirstTask.get(i);
       for (let t = first; t < first + st.sTaskCount.get(i); t++) {

@@ -1,6 +1,7 @@
 /**
  * Handlers of the monitoring operations (issue 8): /reports/summary and its frames, /repositories,
- * /backupFiles, /agents/discoveredComputers, /replicaSessions and /replicaTaskSessions (reference and entity).
+ * /backupFiles, /restorePoints/{ID}/backupFiles, /agents/discoveredComputers, /replicaSessions and /replicaTaskSessions
+ * (reference and entity).
  */
 import { type HandlerTable, MockHttpError, type RequestContext } from '../types.ts';
 import { ok, shortId, wantsEntity } from './handlers.ts';
@@ -55,6 +56,11 @@ export function createMonitoringHandlers({ store, windowMs = WINDOW_MS, windows 
 
     // Every backup file the servers hold, newest first (no 30-day window, see the spec's choice).
     listBackupFiles: (ctx) => list(ctx, m.backupFiles().reverse(), 'BackupFiles', 'BackupFiles', (v, i) => v.backupFileRef(i), (v, i) => v.backupFileEntity(i)),
+    // The files of one restore point: in this mock a restore point holds exactly one file, which shares its index.
+    listRestorePointBackupFiles: (ctx) => {
+      const i = find(ctx, 'restore point', (id) => store.findRestorePoint(id));
+      return list(ctx, [i], 'BackupFiles', 'BackupFiles', (v, x) => v.backupFileRef(x), (v, x) => v.backupFileEntity(x));
+    },
     getBackupFile: (ctx) => item(ctx, find(ctx, 'backup file', (id) => m.findBackupFile(id)), 'BackupFile', (v, i) => v.backupFileRef(i), (v, i) => v.backupFileEntity(i)),
 
     listDiscoveredComputers: (ctx) => list(ctx, m.computers, 'DiscoveredComputers', 'DiscoveredComputers', (v, c) => v.computerRef(c), (v, c) => v.computerEntity(c)),
