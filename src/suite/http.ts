@@ -60,7 +60,9 @@ export function createHttpClient(opts: { insecure: boolean; timeoutMs: number })
           ...(options.data !== undefined ? { body: options.data } : {}),
           dispatcher: agent,
         });
-        const text = await response.body.text();
+        // bytes decoded as UTF-8 with a byte order mark kept: undici's text() drops it, and a BOM is NEG-007's to
+        // report (and counts in Content-Length)
+        const text = Buffer.from(await response.body.arrayBuffer()).toString('utf8');
         return { status: response.statusCode, headers: joinHeaders(response.headers), text };
       } catch (err) {
         throw targetError(method, url, err, opts.timeoutMs);
