@@ -12,21 +12,23 @@ import { buildModel } from '../contract/schema-model.ts';
 type Json = JsonValue;
 type JsonObject = { [key: string]: Json };
 
-let names: { keys: Map<string, string>; roots: Set<string> } | undefined;
+let names: { keys: Map<string, string>; exact: Set<string>; roots: Set<string> } | undefined;
 
 /** The contract's JSON keys by lower-case spelling, and its root element names. */
-function contractNames(): { keys: Map<string, string>; roots: Set<string> } {
+function contractNames(): { keys: Map<string, string>; exact: Set<string>; roots: Set<string> } {
   if (!names) {
     const model = buildModel();
     const keys = new Map<string, string>();
+    const exact = new Set<string>();
     const roots = new Set<string>();
     for (const t of model.types.values()) {
-      if (t.kind === 'object') for (const p of t.properties) keys.set(p.name.toLowerCase(), p.name);
-      if (t.kind === 'array') keys.set(t.itemXmlName.toLowerCase(), t.itemXmlName);
+      if (t.kind === 'object') for (const p of t.properties) keys.set(p.name.toLowerCase(), p.name), exact.add(p.name);
+      if (t.kind === 'array') keys.set(t.itemXmlName.toLowerCase(), t.itemXmlName), exact.add(t.itemXmlName);
     }
     for (const r of model.roots.keys()) roots.add(r);
     for (const r of roots) if (!keys.has(r.toLowerCase())) keys.set(r.toLowerCase(), r);
-    names = { keys, roots };
+    for (const k of keys.values()) exact.add(k);
+    names = { keys, exact, roots };
   }
   return names;
 }
@@ -37,10 +39,14 @@ const isObject = (v: unknown): v is JsonObject => !!v && typeof v === 'object' &
 export function pascalKeys(v: Json): Json {
   if (Array.isArray(v)) return v.map(pascalKeys);
   if (!isObject(v)) return v;
-  const { keys } = contractNames();
+  const { keys, exact } = contractNames();
   const out: JsonObject = {};
   for (const [k, x] of Object.entries(v)) {
-    const key = /^[a-z]/.test(k) ? (keys.get(k.toLowerCase()) ?? k.charAt(0).toUpperCase() + k.slice(1)) : k;
+    // EM 13 lowercases the leading capitals (CreationTimeUtc → creationTimeUtc, UID → uid): the first letter raised
+    // back is the contract's key when the contract has it; otherwise the key spelled alike but for case
+    // (CreationTimeUtc and CreationTimeUTC differ only in case, so the first rule comes first)
+    const raised = k.charAt(0).toUpperCase() + k.slice(1);
+    const key = /^[a-z]/.test(k) ? (exact.has(raised) ? raised : (keys.get(k.toLowerCase()) ?? raised)) : k;
     out[key] = pascalKeys(x);
   }
   return out;
