@@ -22,8 +22,11 @@ function contractNames(): { keys: Map<string, string>; exact: Set<string>; roots
     const exact = new Set<string>();
     const roots = new Set<string>();
     for (const t of model.types.values()) {
-      if (t.kind === 'object') for (const p of t.properties) keys.set(p.name.toLowerCase(), p.name), exact.add(p.name);
-      if (t.kind === 'array') keys.set(t.itemXmlName.toLowerCase(), t.itemXmlName), exact.add(t.itemXmlName);
+      const spellings = t.kind === 'object' ? t.properties.map((p) => p.name) : t.kind === 'array' ? [t.itemXmlName] : [];
+      for (const name of spellings) {
+        keys.set(name.toLowerCase(), name);
+        exact.add(name);
+      }
     }
     for (const r of model.roots.keys()) roots.add(r);
     for (const r of roots) if (!keys.has(r.toLowerCase())) keys.set(r.toLowerCase(), r);
