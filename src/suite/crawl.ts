@@ -37,7 +37,15 @@ export interface CrawlResult {
   unvisited: number;
   /** Links whose Href could not be fetched at all (e.g. a host that does not resolve: ID-004, LINK-001). */
   unreachable: Array<{ url: string; via?: Visit['via']; error: string }>;
+  /**
+   * Every navigation link inside the contract found in a visited body, not only the first to reach its target (`via`):
+   * a second link to a resource already queued can still declare the wrong Type (LINK-001).
+   */
+  links: Array<{ from: string; link: LinkRecord }>;
 }
+
+/** The key under which the crawl knows a URL (a trailing slash does not make another resource). */
+export const urlKey = (url: string): string => url.replace(/\/+$/, '');
 
 /** Every Link object in a JSON-form body, at any depth (Links arrays of the body, of Refs, of entities, PagingInfo). */
 export function collectLinks(value: unknown, out: LinkRecord[] = []): LinkRecord[] {
@@ -68,8 +76,9 @@ export async function crawl(em: EmClient, opts: { budget: number; perOperation?:
   let unvisited = 0;
   const unreachable: CrawlResult['unreachable'] = [];
 
+  const links: CrawlResult['links'] = [];
   const enqueue = (url: string, via?: Visit['via']) => {
-    const key = url.replace(/\/+$/, '');
+    const key = urlKey(url);
     if (seen.has(key)) return;
     seen.add(key);
     queue.push(via ? { url, via } : { url });
@@ -113,10 +122,11 @@ export async function crawl(em: EmClient, opts: { budget: number; perOperation?:
         outsideContract.push(link);
         continue;
       }
+      links.push({ from: next.url, link });
       enqueue(link.Href, { from: next.url, link });
     }
   }
-  return { visits, samples, outsideContract, unvisited, unreachable };
+  return { visits, samples, outsideContract, unvisited, unreachable, links };
 }
 
 function safeRoot(r: EmResponse): string | undefined {

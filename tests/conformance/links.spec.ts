@@ -5,7 +5,7 @@
  */
 import { rootForType } from '../../src/contract/validate.ts';
 import type { EmClient } from '../../src/suite/client.ts';
-import type { Visit } from '../../src/suite/crawl.ts';
+import { urlKey, type Visit } from '../../src/suite/crawl.ts';
 import { expect, notApplicable, rules, test } from '../../src/suite/fixtures.ts';
 import { entityAt } from '../../src/suite/entities.ts';
 import { failsTest } from '../../src/suite/violation-rules.ts';
@@ -82,6 +82,19 @@ test('every typed link resolves to a representation of its declared Type', rules
     }
     // JSON has no root element: the body's own Type must map to the same root (EntityRef for any …Reference).
     if (v.root === undefined && typeof body.Type === 'string' && typeof body.UID === 'string' && rootForType(body.Type) !== expected) problems.push(`${v.url} (link Type ${type}, root <${expected}>) has Type ${String(body.Type)}`);
+  }
+  // every other typed link to a resource the crawl visited, not only the one that led there first
+  const visited = new Map(estate.visits.filter((v) => v.status === 200).map((v) => [urlKey(v.url), v]));
+  const reported = new Set<string>();
+  for (const { from, link } of estate.links) {
+    const v = link.Type ? visited.get(urlKey(link.Href)) : undefined;
+    if (!v || v.via?.link === link) continue;
+    const expected = rootForType(link.Type!, v.operationId);
+    const key = `${link.Rel} ${link.Type} → ${v.operationId}`;
+    if (v.root !== undefined && v.root !== expected && !reported.has(key)) {
+      reported.add(key);
+      problems.push(`${from} → link ${link.Rel} ${link.Type} ${v.url} has root <${v.root}>, expected <${expected}>`);
+    }
   }
   expect(problems, report(problems)).toEqual([]);
   test.info().annotations.push({ type: 'crawl', description: `${estate.visits.length} visited, ${estate.outsideContract.length} links outside the contract, ${estate.unvisited} left by the budget` });
