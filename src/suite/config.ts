@@ -56,10 +56,10 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, pro
 /**
  * The estate of the suite's embedded mock (playwright.config.ts) and of the mutation runs (src/mutation/run.ts):
  * 300 task sessions (the mock CLI's default is 2000) are enough for every rule the suite checks (the same rules are not
- * applicable with either size), and tasks that finish after 100 ms instead of 2 s, since the action tests wait for a
+ * applicable with either size), and tasks that finish after 20 ms instead of 2 s, since the action tests wait for a
  * dozen of them.
  */
-export const EMBEDDED_MOCK_ESTATE = { sessions: 300, taskDurationMs: 100 } as const;
+export const EMBEDDED_MOCK_ESTATE = { sessions: 300, taskDurationMs: 20 } as const;
 
 /** Port the suite's embedded mock listens on when EM_URL is not set. */
 export function embeddedMockPort(env: NodeJS.ProcessEnv = process.env): number {

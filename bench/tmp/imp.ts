@@ -1,0 +1,10 @@
+const t0 = performance.now();
+await import('@playwright/test');
+const t1 = performance.now();
+await import('../../src/suite/fixtures.ts');
+const t2 = performance.now();
+await import('../../src/suite/query-support.ts');
+const t3 = performance.now();
+const v = await import('../../src/contract/validate.ts');
+const t4 = performance.now();
+console.log({ playwright: t1 - t0, fixtures: t2 - t1, querySupport: t3 - t2, validateMod: t4 - t3 });
