@@ -32,6 +32,13 @@ const CROSS = /\.cross\.spec\.ts$/;
 const WRITES = /\.writes\.spec\.ts$/;
 const TARGET = /target\.setup\.ts$/;
 const shard = shardOf();
+const workers = process.env.EM_WORKERS ? Number(process.env.EM_WORKERS) : 2;
+/**
+ * Workers of each read project: half of them, so that with the default two the xml tests take one worker and the
+ * cross and json tests the other. A worker then starts once per project, and every query result a project caches is
+ * read once, instead of once in each of two workers of that project.
+ */
+const perProject = Math.max(1, Math.floor(workers / 2));
 
 export default defineConfig<object, { representation: Representation }>({
   testDir: 'tests/conformance',
@@ -43,7 +50,7 @@ export default defineConfig<object, { representation: Representation }>({
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  workers: process.env.EM_WORKERS ? Number(process.env.EM_WORKERS) : 2,
+  workers,
   timeout: config.timeoutMs * 4,
   // list, HTML, JUnit, JSON and the conformance report (src/report/reporters.ts); a shard (--shard=i/n) writes a blob
   // report to merge with playwright.merge.config.ts
@@ -55,9 +62,9 @@ export default defineConfig<object, { representation: Representation }>({
   projects: [
     { name: 'target', testMatch: TARGET, teardown: 'actions', use: { representation: 'xml' } },
     // cross first: its few long tests then run beside the many short ones instead of after them
-    { name: 'cross', testMatch: CROSS, dependencies: ['target'], use: { representation: 'xml' } },
-    { name: 'xml', testIgnore: [CROSS, WRITES], dependencies: ['target'], use: { representation: 'xml' } },
-    { name: 'json', testIgnore: [CROSS, WRITES], dependencies: ['target'], use: { representation: 'json' } },
+    { name: 'cross', testMatch: CROSS, dependencies: ['target'], workers: perProject, use: { representation: 'xml' } },
+    { name: 'xml', testIgnore: [CROSS, WRITES], dependencies: ['target'], workers: perProject, use: { representation: 'xml' } },
+    { name: 'json', testIgnore: [CROSS, WRITES], dependencies: ['target'], workers: perProject, use: { representation: 'json' } },
     { name: 'actions', testMatch: WRITES, use: { representation: 'xml' } },
   ],
   ...(config.embeddedMock
