@@ -154,14 +154,14 @@ export class XmlCodec {
   private readTyped(el: libxml.Element, ref: TypeRef): JsonValue {
     const type = resolveTypeRef(this.model, ref);
     if (type.kind === 'simple') return this.readScalar(el.text(), type);
-    if (type.kind === 'array') return elementChildren(el).filter((c) => c.name() === type.itemXmlName).map((c) => this.readTyped(c, type.item));
+    if (type.kind === 'array') return (childrenByName(el).get(type.itemXmlName) ?? []).map((c) => this.readTyped(c, type.item));
     return this.readObject(el, type);
   }
 
   private readObject(el: libxml.Element, type: ObjectType): JsonObject {
     const plan = this.plan(type);
     const out: JsonObject = {};
-    const children = elementChildren(el);
+    const children = childrenByName(el);
     for (const p of [...plan.attributes, ...plan.elements, ...(plan.text ? [plan.text] : [])]) {
       if (p.attribute) {
         const attr = el.attr(p.xmlName);
@@ -171,12 +171,12 @@ export class XmlCodec {
         const simple = resolveTypeRef(this.model, p.type);
         out[p.name] = simple.kind === 'simple' ? this.readScalar(el.text(), simple) : el.text();
       } else if (p.list && !p.list.wrapped) {
-        out[p.name] = children.filter((c) => c.name() === p.list!.itemXmlName).map((c) => this.readTyped(c, p.type));
+        out[p.name] = (children.get(p.list.itemXmlName) ?? []).map((c) => this.readTyped(c, p.type));
       } else if (p.list) {
-        const wrapper = children.find((c) => c.name() === p.xmlName);
-        out[p.name] = wrapper ? elementChildren(wrapper).filter((c) => c.name() === p.list!.itemXmlName).map((c) => this.readTyped(c, p.type)) : null;
+        const wrapper = children.get(p.xmlName)?.[0];
+        out[p.name] = wrapper ? (childrenByName(wrapper).get(p.list.itemXmlName) ?? []).map((c) => this.readTyped(c, p.type)) : null;
       } else {
-        const child = children.find((c) => c.name() === p.xmlName);
+        const child = children.get(p.xmlName)?.[0];
         out[p.name] = child ? this.readTyped(child, p.type) : null;
       }
     }
@@ -184,8 +184,21 @@ export class XmlCodec {
   }
 }
 
-function elementChildren(el: libxml.Element): libxml.Element[] {
-  return el.childNodes().filter((n): n is libxml.Element => n.type() === 'element');
+/**
+ * The child elements of `el` by name, in document order. Each call into a libxmljs2 node crosses into native code,
+ * so every name is read once here instead of once per property the plan looks for.
+ */
+function childrenByName(el: libxml.Element): Map<string, libxml.Element[]> {
+  const byName = new Map<string, libxml.Element[]>();
+  for (const n of el.childNodes()) {
+    if (n.type() !== 'element') continue;
+    const c = n as libxml.Element;
+    const name = c.name();
+    const list = byName.get(name);
+    if (list) list.push(c);
+    else byName.set(name, [c]);
+  }
+  return byName;
 }
 
 let shared: XmlCodec | undefined;
