@@ -21,6 +21,23 @@ export const matchers = {
     return { pass, name: 'toHaveStatus', expected: status, actual: r.status, message: () => redact(`expected status ${pass ? 'not ' : ''}${status}, got ${r.status}\n${r.evidence(1200)}`) };
   },
 
+  /**
+   * Every response of a list has this status: one assertion for the requests of a loop (each expect is a reported
+   * step with a captured stack, about a millisecond of the worker's time); on failure the message names each
+   * request that had another status, with the body of the first few.
+   */
+  toAllHaveStatus(responses: EmResponse[], status: number): MatcherResult {
+    const wrong = responses.filter((r) => r.status !== status);
+    const pass = wrong.length === 0;
+    const shown = wrong.slice(0, 3).map((r) => r.evidence(600));
+    const more = wrong.length > shown.length ? `\n… and ${wrong.length - shown.length} more: ${wrong.slice(shown.length).map((r) => `${r.describe()} → ${r.status}`).join('; ')}` : '';
+    return {
+      pass,
+      name: 'toAllHaveStatus',
+      message: () => redact(pass ? `expected some of ${responses.length} responses not to have status ${status}` : `expected status ${status} for each of ${responses.length} responses, ${wrong.length} had another:\n${shown.join('\n\n')}${more}`),
+    };
+  },
+
   /** EM's Error body in the negotiated format, with StatusCode equal to the HTTP status (em-api-notes §2.3). */
   toBeEmError(r: EmResponse, status: number): MatcherResult {
     const problems: string[] = [];
@@ -60,6 +77,7 @@ declare global {
   namespace PlaywrightTest {
     interface Matchers<R> {
       toHaveStatus(status: number): R;
+      toAllHaveStatus(status: number): R;
       toBeEmError(status: number): R;
       toBeSortedWith(dir: 'asc' | 'desc', compare: (a: any, b: any) => number): R;
     }
