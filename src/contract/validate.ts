@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import libxml from 'libxmljs2';
-import { ParseOption, XmlDocument, XmlValidateError, XsdValidator } from 'libxml2-wasm';
+import { ParseOption, XmlDocument, XmlError, XmlLibError, XmlValidateError, XsdValidator } from 'libxml2-wasm';
 import { EM_NAMESPACE, JSON_SCHEMA_FILE, JSON_SCHEMA_OMIT_ABSENT_FILE, XSD_FILE } from './paths.ts';
 import { buildModel } from './schema-model.ts';
 import { getOperation, loadSpec, refName, resolveRef, statusAllowed, type OperationInfo } from './spec.ts';
@@ -41,9 +41,10 @@ function violation(check: CheckName, where: string, expected: string, actual: st
 
 /**
  * The XSD, compiled once per process. libxmljs2's `Document.validate(xsd)` compiles the schema on every call (about
- * 0.75 ms for schemas/em.xsd, 20 times the parse and check of a small body), so schema validation goes through
- * libxml2-wasm's XsdValidator, the same libxml2 validator kept compiled. libxmljs2 still parses every body: its
- * well-formedness messages and its document, which the codec reads (src/contract/codec.ts).
+ * 0.75 ms for schemas/em.xsd, 20 times the parse and check of a small body), so the validator parses and validates
+ * with libxml2-wasm, whose XsdValidator keeps the compiled schema (the same libxml2 underneath). libxmljs2 parses a
+ * body only for a caller that reads it too (`onDocument`): its document is what the codec reads
+ * (src/contract/codec.ts).
  */
 let xsdValidator: XsdValidator | undefined;
 function xsd(): XsdValidator {
@@ -61,18 +62,34 @@ function xsd(): XsdValidator {
 /** No network, no external entities; the body is already text, so its declared encoding is not applied again. */
 const SAFE_WASM_PARSE = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_IGNORE_ENC;
 
-/** The schema errors of a well-formed body (libxml2's messages, with their lines). */
-function schemaErrors(body: string): Array<{ message: string; line?: number }> {
-  const doc = XmlDocument.fromBuffer(Buffer.from(body, 'utf8'), { option: SAFE_WASM_PARSE });
+/** The schema errors of a well-formed document (libxml2's messages, with their lines). */
+function schemaErrors(doc: XmlDocument, body: string): Array<{ message: string; line?: number }> {
   try {
     xsd().validate(doc);
     return [];
   } catch (err) {
     if (err instanceof XmlValidateError) return err.details.map((d) => ({ message: d.message, line: d.line }));
+    // libxml2 stops with an internal error (no details through libxml2-wasm) on what its validator cannot process,
+    // such as an entity reference left unexpanded: libxmljs2 reports that error with the others.
+    if (err instanceof XmlError) return schemaErrorsByLibxmljs2(body);
     throw err;
-  } finally {
-    doc.dispose();
   }
+}
+
+let libxmljs2Xsd: libxml.Document | undefined;
+function schemaErrorsByLibxmljs2(body: string): Array<{ message: string; line?: number }> {
+  libxmljs2Xsd ??= libxml.parseXml(readFileSync(XSD_FILE, 'utf8'), { nonet: true });
+  const doc = parseXmlSafely(body);
+  return doc.validate(libxmljs2Xsd) ? [] : (doc.validationErrors as Array<{ message: string; line?: number }>);
+}
+
+function notWellFormed(err: unknown): Violation {
+  const detail = err instanceof XmlLibError ? err.details[0] : undefined;
+  const e = err as { message?: string; line?: number; column?: number };
+  const line = detail?.line ?? e.line ?? '?';
+  const column = detail?.col ?? e.column ?? '?';
+  const message = tidyLibxmlMessage(detail?.message ?? e.message ?? String(err));
+  return violation('xml-wellformed', `line ${line}:${column}`, 'well-formed XML', message, `body is not well-formed XML: ${message}`);
 }
 
 /** libxml2 writes qualified names as {namespace}Name; EM's namespace is implied everywhere, so drop it. */
@@ -119,28 +136,42 @@ function decodeXmlText(value: string): string {
  * reading the body too (the suite's client) does not parse it a second time.
  */
 export function validateXml(body: string, opts: { expectedRoots?: string[]; onDocument?: (doc: libxml.Document) => void } = {}): Violation[] {
-  let doc: libxml.Document;
+  let doc: XmlDocument;
   try {
-    doc = parseXmlSafely(body);
-    opts.onDocument?.(doc);
+    doc = XmlDocument.fromBuffer(Buffer.from(body, 'utf8'), { option: SAFE_WASM_PARSE });
   } catch (err) {
-    const e = err as { message?: string; line?: number; column?: number };
-    return [violation('xml-wellformed', `line ${e.line ?? '?'}:${e.column ?? '?'}`, 'well-formed XML', tidyLibxmlMessage(e.message ?? String(err)), `body is not well-formed XML: ${tidyLibxmlMessage(e.message ?? String(err))}`)];
+    if (err instanceof XmlLibError) return [notWellFormed(err)];
+    throw err;
   }
+  try {
+    if (opts.onDocument) {
+      try {
+        opts.onDocument(parseXmlSafely(body));
+      } catch (err) {
+        return [notWellFormed(err)];
+      }
+    }
+    return checkDocument(doc, body, opts.expectedRoots);
+  } finally {
+    doc.dispose();
+  }
+}
+
+function checkDocument(doc: XmlDocument, body: string, expectedRoots: string[] | undefined): Violation[] {
   const root = rootStartTag(body);
   if (!root) return [violation('xml-wellformed', '/', 'a root element', 'none')];
   const out: Violation[] = [];
   const ns = root.namespace ?? '(no namespace)';
   if (ns !== EM_NAMESPACE) out.push(violation('xml-namespace', `/${root.name}`, `namespace ${EM_NAMESPACE}`, ns, `root element <${root.name}> is in namespace ${ns}, expected ${EM_NAMESPACE}`));
-  if (opts.expectedRoots?.length && !opts.expectedRoots.includes(root.name)) {
-    out.push(violation('xml-root', '/', `root element ${opts.expectedRoots.join(' or ')}`, root.name, `root element is <${root.name}>, expected <${opts.expectedRoots.join('> or <')}>`));
+  if (expectedRoots?.length && !expectedRoots.includes(root.name)) {
+    out.push(violation('xml-root', '/', `root element ${expectedRoots.join(' or ')}`, root.name, `root element is <${root.name}>, expected <${expectedRoots.join('> or <')}>`));
   }
   if (!buildModel().roots.has(root.name)) {
     out.push(violation('xml-root', '/', 'a root element the contract defines', root.name, `<${root.name}> is not a representation defined by the contract`));
     return out;
   }
   if (ns !== EM_NAMESPACE) return out;
-  for (const e of schemaErrors(body)) {
+  for (const e of schemaErrors(doc, body)) {
     const msg = tidyLibxmlMessage(e.message);
     out.push(violation('xml-schema', `line ${e.line ?? '?'}`, 'valid against schemas/em.xsd', msg, `XSD: line ${e.line ?? '?'}: ${msg}`));
   }
