@@ -40,14 +40,16 @@ function violation(check: CheckName, where: string, expected: string, actual: st
 // ---------------------------------------------------------------- XML
 
 /**
- * The XSD, compiled once per process. libxmljs2's `Document.validate(xsd)` compiles the schema on every call (about
- * 0.75 ms for schemas/em.xsd, 20 times the parse and check of a small body), so the validator parses and validates
- * with libxml2-wasm, whose XsdValidator keeps the compiled schema (the same libxml2 underneath). libxmljs2 parses a
- * body only for a caller that reads it too (`onDocument`): its document is what the codec reads
- * (src/contract/codec.ts).
+ * Two ways to the same libxml2 XSD validator, chosen by size. libxmljs2's `Document.validate(xsd)` compiles the
+ * schema on every call: about 0.75 ms for schemas/em.xsd, twenty times the parse and check of a small body, and most
+ * bodies a run checks are small. libxml2-wasm's XsdValidator keeps the compiled schema, but parses and validates
+ * about 1.3 times slower than native code, which is what a large body costs. Below NATIVE_FROM_CHARS the compiled
+ * validator wins (docs/benchmarks.md).
  */
+const NATIVE_FROM_CHARS = 200_000;
+
 let xsdValidator: XsdValidator | undefined;
-function xsd(): XsdValidator {
+function compiledXsd(): XsdValidator {
   if (!xsdValidator) {
     const schema = XmlDocument.fromString(readFileSync(XSD_FILE, 'utf8'), { url: XSD_FILE, option: SAFE_WASM_PARSE });
     try {
@@ -59,28 +61,33 @@ function xsd(): XsdValidator {
   return xsdValidator;
 }
 
+let xsdDocument: libxml.Document | undefined;
+function xsdForLibxmljs2(): libxml.Document {
+  xsdDocument ??= libxml.parseXml(readFileSync(XSD_FILE, 'utf8'), { nonet: true });
+  return xsdDocument;
+}
+
 /** No network, no external entities; the body is already text, so its declared encoding is not applied again. */
 const SAFE_WASM_PARSE = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_IGNORE_ENC;
 
-/** The schema errors of a well-formed document (libxml2's messages, with their lines). */
-function schemaErrors(doc: XmlDocument, body: string): Array<{ message: string; line?: number }> {
+type SchemaError = { message: string; line?: number };
+
+function libxmljs2SchemaErrors(doc: libxml.Document): SchemaError[] {
+  return doc.validate(xsdForLibxmljs2()) ? [] : (doc.validationErrors as SchemaError[]);
+}
+
+/** The schema errors of a well-formed document parsed by libxml2-wasm (libxml2's messages, with their lines). */
+function compiledSchemaErrors(doc: XmlDocument, body: string): SchemaError[] {
   try {
-    xsd().validate(doc);
+    compiledXsd().validate(doc);
     return [];
   } catch (err) {
     if (err instanceof XmlValidateError) return err.details.map((d) => ({ message: d.message, line: d.line }));
     // libxml2 stops with an internal error (no details through libxml2-wasm) on what its validator cannot process,
     // such as an entity reference left unexpanded: libxmljs2 reports that error with the others.
-    if (err instanceof XmlError) return schemaErrorsByLibxmljs2(body);
+    if (err instanceof XmlError) return libxmljs2SchemaErrors(parseXmlSafely(body));
     throw err;
   }
-}
-
-let libxmljs2Xsd: libxml.Document | undefined;
-function schemaErrorsByLibxmljs2(body: string): Array<{ message: string; line?: number }> {
-  libxmljs2Xsd ??= libxml.parseXml(readFileSync(XSD_FILE, 'utf8'), { nonet: true });
-  const doc = parseXmlSafely(body);
-  return doc.validate(libxmljs2Xsd) ? [] : (doc.validationErrors as Array<{ message: string; line?: number }>);
 }
 
 function notWellFormed(err: unknown): Violation {
@@ -132,10 +139,20 @@ function decodeXmlText(value: string): string {
 }
 
 /**
- * Validates an XML body. `onDocument` receives the parsed document when the body is well-formed, so that a caller
- * reading the body too (the suite's client) does not parse it a second time.
+ * Validates an XML body. `onDocument` receives the parsed document (libxmljs2's) when the body is well-formed, so
+ * that a caller reading the body too (the suite's client) does not parse it a second time.
  */
 export function validateXml(body: string, opts: { expectedRoots?: string[]; onDocument?: (doc: libxml.Document) => void } = {}): Violation[] {
+  if (body.length >= NATIVE_FROM_CHARS) {
+    let doc: libxml.Document;
+    try {
+      doc = parseXmlSafely(body);
+      opts.onDocument?.(doc);
+    } catch (err) {
+      return [notWellFormed(err)];
+    }
+    return checkDocument(body, opts.expectedRoots, () => libxmljs2SchemaErrors(doc));
+  }
   let doc: XmlDocument;
   try {
     doc = XmlDocument.fromBuffer(Buffer.from(body, 'utf8'), { option: SAFE_WASM_PARSE });
@@ -151,13 +168,13 @@ export function validateXml(body: string, opts: { expectedRoots?: string[]; onDo
         return [notWellFormed(err)];
       }
     }
-    return checkDocument(doc, body, opts.expectedRoots);
+    return checkDocument(body, opts.expectedRoots, () => compiledSchemaErrors(doc, body));
   } finally {
     doc.dispose();
   }
 }
 
-function checkDocument(doc: XmlDocument, body: string, expectedRoots: string[] | undefined): Violation[] {
+function checkDocument(body: string, expectedRoots: string[] | undefined, schemaErrors: () => SchemaError[]): Violation[] {
   const root = rootStartTag(body);
   if (!root) return [violation('xml-wellformed', '/', 'a root element', 'none')];
   const out: Violation[] = [];
@@ -171,7 +188,7 @@ function checkDocument(doc: XmlDocument, body: string, expectedRoots: string[] |
     return out;
   }
   if (ns !== EM_NAMESPACE) return out;
-  for (const e of schemaErrors(doc, body)) {
+  for (const e of schemaErrors()) {
     const msg = tidyLibxmlMessage(e.message);
     out.push(violation('xml-schema', `line ${e.line ?? '?'}`, 'valid against schemas/em.xsd', msg, `XSD: line ${e.line ?? '?'}: ${msg}`));
   }

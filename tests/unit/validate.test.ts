@@ -73,3 +73,27 @@ describe('rootStartTag (the root read from the text, without libxmljs2 node wrap
     expect(rootStartTag('<Error Message="m"/>')?.namespace).toBeNull();
   });
 });
+
+describe('small and large XML bodies (libxml2-wasm with the compiled schema below 200,000 characters, libxmljs2 above)', () => {
+  // The same collection, once small and once past the threshold, each with the same unexpected element at its end.
+  const collection = (n: number, fault: boolean) => {
+    const xml = codec().toXml('EntityReferences', { Refs: Array.from({ length: n }, () => ref) });
+    return fault ? xml.replace(/<\/EntityReferences>\s*$/, '<Bogus /></EntityReferences>') : xml;
+  };
+  const messages = (body: string) => validateXml(body).map((v) => `${v.check}: ${v.actual}`);
+
+  it('accept the same valid collection', () => {
+    expect(collection(1000, false).length).toBeGreaterThan(200_000);
+    expect(messages(collection(2, false))).toEqual([]);
+    expect(messages(collection(1000, false))).toEqual([]);
+  });
+  it('report the same schema error', () => {
+    const small = messages(collection(2, true));
+    expect(small).toHaveLength(1);
+    expect(small[0]).toMatch(/^xml-schema: Element 'Bogus': This element is not expected/);
+    expect(messages(collection(1000, true))).toEqual(small);
+  });
+  it('report a body that is not well-formed', () => {
+    for (const body of [collection(2, false).slice(0, -20), collection(1000, false).slice(0, -20)]) expect(validateXml(body).map((v) => v.check)).toEqual(['xml-wellformed']);
+  });
+});
