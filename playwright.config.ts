@@ -32,7 +32,7 @@ const CROSS = /\.cross\.spec\.ts$/;
 const WRITES = /\.writes\.spec\.ts$/;
 const TARGET = /target\.setup\.ts$/;
 const shard = shardOf();
-const workers = process.env.EM_WORKERS ? Number(process.env.EM_WORKERS) : 2;
+const workers = config.workers;
 /**
  * Workers of each read project: half of them, so that with the default two the xml tests take one worker and the
  * cross and json tests the other. A worker then starts once per project, and every query result a project caches is

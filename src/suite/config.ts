@@ -23,6 +23,8 @@ export interface SuiteConfig {
   allowWrites: boolean;
   maxItems: number;
   timeoutMs: number;
+  /** Playwright workers (EM_WORKERS); each read project gets half of them (playwright.config.ts). */
+  workers: number;
   jsonMapping: 'strict' | 'omit-absent';
   /** An account without the Portal Administrator role (optional: the 403 rule is not applicable without it). */
   restrictedUser?: string;
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SuiteConfig {
     allowWrites: flag(env, 'EM_ALLOW_WRITES', problems) || embeddedMock,
     maxItems: positiveInt(env, 'EM_MAX_ITEMS', 300, problems),
     timeoutMs: positiveInt(env, 'EM_TIMEOUT_MS', 30_000, problems),
+    workers: positiveInt(env, 'EM_WORKERS', 2, problems),
     jsonMapping: jsonMapping as SuiteConfig['jsonMapping'],
   };
   if (caFile) config.caFile = caFile;
