@@ -6,15 +6,14 @@
  * Each run is `npx playwright test` with every reporter of playwright.config.ts, against a mock started here with the
  * suite's embedded estate (EMBEDDED_MOCK_ESTATE) and the embedded configuration (writes allowed, the restricted
  * account), so that the mock can count every request it serves (the report counts only the tests' own, not the
- * crawl's and logons') and say how many logon sessions the suite left open. Wall time is the child's, spawn to exit.
+ * crawl's and logons') and say how many logon sessions the suite left open. Wall time is the child's, spawn to exit
+ * (runWholeSuite, src/mutation/suite.ts, as the mutation run spawns it).
  * BENCH_SUITE_RUNS (default 5).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../src/contract/paths.ts';
 import { startMock } from '../src/mock/index.ts';
+import { runWholeSuite } from '../src/mutation/suite.ts';
 import { EMBEDDED_MOCK_ESTATE, MOCK_DEFAULT_PASSWORD, MOCK_DEFAULT_USER, MOCK_RESTRICTED_PASSWORD, MOCK_RESTRICTED_USER } from '../src/suite/config.ts';
 import { fmt, median, table } from './stats.ts';
 
@@ -30,33 +29,18 @@ interface SuiteRun {
 async function runOnce(): Promise<SuiteRun> {
   let served = 0;
   const mock = await startMock({ port: 0, ...EMBEDDED_MOCK_ESTATE, log: () => (served += 1) });
-  const reports = mkdtempSync(path.join(os.tmpdir(), 'emc-bench-suite-'));
   try {
-    const started = performance.now();
-    const exitCode = await new Promise<number>((resolve) => {
-      const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'playwright'), ['test'], {
-        cwd: REPO_ROOT,
-        stdio: 'ignore',
-        env: {
-          ...process.env,
-          CI: '',
-          EM_URL: mock.url,
-          EM_USER: MOCK_DEFAULT_USER,
-          EM_PASSWORD: MOCK_DEFAULT_PASSWORD,
-          EM_ALLOW_WRITES: '1',
-          EM_RESTRICTED_USER: MOCK_RESTRICTED_USER,
-          EM_RESTRICTED_PASSWORD: MOCK_RESTRICTED_PASSWORD,
-          EM_REPORTS_DIR: reports,
-        },
-      });
-      child.on('close', (code) => resolve(code ?? -1));
+    let report: { run: { requests: number; tests: SuiteRun['tests'] } } | undefined;
+    const outcome = await runWholeSuite({
+      env: { EM_URL: mock.url, EM_USER: MOCK_DEFAULT_USER, EM_PASSWORD: MOCK_DEFAULT_PASSWORD, EM_ALLOW_WRITES: '1', EM_RESTRICTED_USER: MOCK_RESTRICTED_USER, EM_RESTRICTED_PASSWORD: MOCK_RESTRICTED_PASSWORD },
+      readReports: (dir) => {
+        report = JSON.parse(readFileSync(path.join(dir, 'conformance', 'conformance.json'), 'utf8'));
+      },
     });
-    const wallMs = performance.now() - started;
-    const report = JSON.parse(readFileSync(path.join(reports, 'conformance', 'conformance.json'), 'utf8')) as { run: { requests: number; tests: SuiteRun['tests'] } };
-    return { wallMs, exitCode, served, reportRequests: report.run.requests, tests: report.run.tests, openSessions: mock.sessions() };
+    if (!report) throw new Error(`the suite wrote no conformance report (exit ${outcome.exitCode}):\n${outcome.outputTail}`);
+    return { wallMs: outcome.durationMs, exitCode: outcome.exitCode, served, reportRequests: report.run.requests, tests: report.run.tests, openSessions: mock.sessions() };
   } finally {
     await mock.close();
-    rmSync(reports, { recursive: true, force: true });
   }
 }
 

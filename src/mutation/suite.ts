@@ -1,6 +1,7 @@
 /**
  * Runs the whole conformance suite (Playwright, every project, no --grep) against a server and reads the outcome of
- * every test from its JSON report. Used by the mutation run (src/mutation/run.ts).
+ * every test from its JSON report. Used by the mutation run (src/mutation/run.ts) and the suite benchmark
+ * (bench/suite.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -65,7 +66,11 @@ export function readReport(file: string): SuiteTest[] {
   return tests;
 }
 
-export async function runWholeSuite(opts: { env: Record<string, string>; timeoutMs?: number }): Promise<SuiteOutcome> {
+/**
+ * Runs `playwright test` with its reports in a temporary folder, removed afterwards; `readReports` reads what else
+ * the caller needs from that folder first (the benchmark: conformance.json's request counts).
+ */
+export async function runWholeSuite(opts: { env: Record<string, string>; timeoutMs?: number; readReports?: (dir: string) => void }): Promise<SuiteOutcome> {
   const started = Date.now();
   const reportsDir = mkdtempSync(path.join(os.tmpdir(), 'emc-mutation-'));
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test'], {
@@ -88,6 +93,10 @@ export async function runWholeSuite(opts: { env: Record<string, string>; timeout
   } catch {
     /* no report: the caller sees the exit code and the output */
   }
-  rmSync(reportsDir, { recursive: true, force: true });
+  try {
+    opts.readReports?.(reportsDir);
+  } finally {
+    rmSync(reportsDir, { recursive: true, force: true });
+  }
   return { exitCode, tests, outputTail: output.slice(-3000), durationMs: Date.now() - started };
 }
