@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../contract/paths.ts';
+import { runIfScript } from '../cli/script.ts';
 
 const PRISM_BIN = path.join(REPO_ROOT, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
 const HOST = '127.0.0.1';
@@ -161,12 +162,4 @@ export function summarise(file: string): string {
   return out.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runIfScript(import.meta.url, main);

@@ -17,6 +17,7 @@ import { startMock } from '../mock/index.ts';
 import { EMBEDDED_MOCK_ESTATE } from '../suite/config.ts';
 import { MUTANTS, type Mutant } from '../mock/mutants.ts';
 import { isFailure, runWholeSuite, type SuiteOutcome, type SuiteTest } from './suite.ts';
+import { runIfScript } from '../cli/script.ts';
 
 const USER = 'mutation-check';
 const PASSWORD = 'Mutation-check-Pa55word';
@@ -290,12 +291,4 @@ export async function main(argv: string[]): Promise<number> {
   return s.killed === s.total && clean ? 0 : 1;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runIfScript(import.meta.url, main);
