@@ -1114,6 +1114,15 @@ export const MUTANTS: readonly Mutant[] = [
     },
   },
   {
+    id: 'restore-point-files-empty',
+    rule: 'MON-002',
+    description: "a restore point's list of backup files (/restorePoints/{ID}/backupFiles) holds none of them",
+    result: (op, r) => {
+      if (op === 'listRestorePointBackupFiles' && isObject(r.body)) for (const [k, v] of Object.entries(r.body)) if (Array.isArray(v)) r.body[k] = [];
+      return r;
+    },
+  },
+  {
     id: 'repository-server-link-last',
     rule: 'MON-001',
     description: "repositories list their backup server's Up link last, so .Links[0].Name is the repository itself",
