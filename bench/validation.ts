@@ -1,7 +1,8 @@
 /**
- * XML validation throughput of the validation module (libxmljs2: parse + XSD validate) on a 1 MB and a 10 MB
- * QueryResult, side by side with `xmllint --schema` on the same files (libxml2's own floor), and JSON validation
- * throughput (JSON.parse + ajv) on the same data.
+ * XML validation throughput of the validation module (parse + XSD validate) on a 1 MB and a 10 MB QueryResult, side
+ * by side with `xmllint --schema` on the same files (libxml2's own floor), and JSON validation throughput
+ * (JSON.parse + ajv) on the same data. Then the two XML engines of validateXml on bodies from 1 KB to 1 MB: where
+ * libxml2-wasm's compiled schema stops paying for its slower parse (NATIVE_FROM_CHARS in src/contract/validate.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { codec, type JsonValue } from '../src/contract/codec.ts';
 import { XSD_FILE } from '../src/contract/paths.ts';
 import { buildModel, getType } from '../src/contract/schema-model.ts';
-import { validateJson, validateXml } from '../src/contract/validate.ts';
+import { NATIVE_FROM_CHARS, validateJson, validateXml, validateXmlWith } from '../src/contract/validate.ts';
 import { fmt, median, table, time } from './stats.ts';
 
 function hex(n: number, len: number): string {
@@ -140,6 +141,27 @@ export async function benchValidation(opts: { runs?: number } = {}): Promise<str
     });
     jsonRows.push([`${fmt(jsonSize, 2)} MB`, fmt(median(jsonTimes)), fmt(jsonSize / (median(jsonTimes) / 1000))]);
   }
+  const engineRows: (string | number)[][] = [];
+  for (const kb of [1, 16, 64, 128, 192, 256, 512, 1024]) {
+    const xml = codec().toXml('QueryResult', queryResult(kb * 1024));
+    const chars = xml.length;
+    const median_ = (engine: 'native' | 'compiled') => {
+      validateXmlWith(engine, xml);
+      // enough repetitions for small bodies to be timed above the clock's resolution
+      const reps = Math.max(1, Math.round(200_000 / chars));
+      return median(
+        Array.from({ length: runs }, () => {
+          settle();
+          return time(() => {
+            for (let i = 0; i < reps; i++) validateXmlWith(engine, xml);
+          }).ms / reps;
+        }),
+      );
+    };
+    const native = median_('native');
+    const compiled = median_('compiled');
+    engineRows.push([chars.toLocaleString('en-US'), fmt(native, 3), fmt(compiled, 3), `${fmt(native / compiled, 2)}x`, chars >= NATIVE_FROM_CHARS ? 'native' : 'compiled']);
+  }
   return [
     `### XML validation (median of ${runs} runs; parse + XSD validation; xmllint's figure is its own --timing parse + validate, its wall time includes process start and schema compilation)`,
     '',
@@ -148,5 +170,9 @@ export async function benchValidation(opts: { runs?: number } = {}): Promise<str
     `### JSON validation (median of ${runs} runs; JSON.parse + ajv, strict mapping)`,
     '',
     table(['file', 'ms', 'MB/s'], jsonRows),
+    '',
+    `### The two XML engines by body size (median ms per validateXml of ${runs} runs; native: libxmljs2, which compiles the schema on every call; compiled: libxml2-wasm with the schema compiled once)`,
+    '',
+    table(['characters', 'native ms', 'compiled ms', 'native / compiled', 'validateXml uses'], engineRows),
   ].join('\n');
 }

@@ -46,7 +46,7 @@ function violation(check: CheckName, where: string, expected: string, actual: st
  * about 1.3 times slower than native code, which is what a large body costs. Below NATIVE_FROM_CHARS the compiled
  * validator wins (docs/benchmarks.md).
  */
-const NATIVE_FROM_CHARS = 200_000;
+export const NATIVE_FROM_CHARS = 200_000;
 
 let xsdValidator: XsdValidator | undefined;
 function compiledXsd(): XsdValidator {
@@ -138,12 +138,19 @@ function decodeXmlText(value: string): string {
   });
 }
 
+export type XmlValidatorEngine = 'native' | 'compiled';
+
 /**
  * Validates an XML body. `onDocument` receives the parsed document (libxmljs2's) when the body is well-formed, so
  * that a caller reading the body too (the suite's client) does not parse it a second time.
  */
 export function validateXml(body: string, opts: { expectedRoots?: string[]; onDocument?: (doc: libxml.Document) => void } = {}): Violation[] {
-  if (body.length >= NATIVE_FROM_CHARS) {
+  return validateXmlWith(body.length >= NATIVE_FROM_CHARS ? 'native' : 'compiled', body, opts);
+}
+
+/** validateXml through one engine: `native` (libxmljs2) or `compiled` (libxml2-wasm); the benchmark compares them. */
+export function validateXmlWith(engine: XmlValidatorEngine, body: string, opts: { expectedRoots?: string[]; onDocument?: (doc: libxml.Document) => void } = {}): Violation[] {
+  if (engine === 'native') {
     let doc: libxml.Document;
     try {
       doc = parseXmlSafely(body);
