@@ -41,12 +41,12 @@ function violation(check: CheckName, where: string, expected: string, actual: st
 
 /**
  * Two ways to the same libxml2 XSD validator, chosen by size. libxmljs2's `Document.validate(xsd)` compiles the
- * schema on every call: about 0.75 ms for schemas/em.xsd, twenty times the parse and check of a small body, and most
+ * schema on every call: about 0.75 ms for schemas/em.xsd, sixteen times the parse and check of a small body, and most
  * bodies a run checks are small. libxml2-wasm's XsdValidator keeps the compiled schema, but parses and validates
- * about 1.3 times slower than native code, which is what a large body costs. Below NATIVE_FROM_CHARS the compiled
- * validator wins (docs/benchmarks.md).
+ * more slowly than native code, which is what a large body costs: the two take the same time at about half a million
+ * characters, and native code is ahead above (`npm run bench -- validation`, docs/benchmarks.md).
  */
-export const NATIVE_FROM_CHARS = 200_000;
+export const NATIVE_FROM_CHARS = 500_000;
 
 let xsdValidator: XsdValidator | undefined;
 function compiledXsd(): XsdValidator {
