@@ -137,14 +137,11 @@ test.describe('query paging', () => {
       const total = await countMatches(em, meta);
       if (total === 0) return 'none on the server (the empty result is PAGE-005)';
       const sizes = [1, 2, 7, 100, ...(total <= 100 ? [Math.max(1, total - 1), total, total + 1] : [])];
-      const seen: Record<string, number> = {};
-      const expected: Record<string, number> = {};
+      // one assertion per response, right after it: the report then shows that response with the wrong count marked
       for (const pageSize of [...new Set(sizes)]) {
         const r = await runQuery(em, { type: meta.name, pageSize });
-        seen[`pageSize ${pageSize}`] = Number(pagingInfo(r.body())?.PagesCount);
-        expected[`pageSize ${pageSize}`] = Math.ceil(total / pageSize);
+        expect.soft(Number(pagingInfo(r.body())?.PagesCount), `${meta.name}: PagesCount for ${total} items, pageSize ${pageSize}`).toBe(Math.ceil(total / pageSize));
       }
-      expect.soft(seen, `${meta.name}: PagesCount for ${total} items`).toEqual(expected);
     });
   });
 
