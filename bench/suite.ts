@@ -3,7 +3,7 @@
  * several times in a row (issue 4: "the full run against the default mock takes under 20 s on the 2-core machine;
  * report the figure and the number of requests made"; "no flaky result over 5 consecutive runs").
  *
- * Each run is `npx playwright test` with every reporter of playwright.config.ts, against a mock started here with the
+ * Each run is `playwright test` with every reporter of playwright.config.ts, against a mock started here with the
  * suite's embedded estate (EMBEDDED_MOCK_ESTATE) and the embedded configuration (writes allowed, the restricted
  * account), so that the mock can count every request it serves (the report counts only the tests' own, not the
  * crawl's and logons') and say how many logon sessions the suite left open. Wall time is the child's, spawn to exit

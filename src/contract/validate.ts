@@ -140,16 +140,22 @@ function decodeXmlText(value: string): string {
 
 export type XmlValidatorEngine = 'native' | 'compiled';
 
+export interface XmlCheckOptions {
+  expectedRoots?: string[];
+  /** Receives libxmljs2's document of a well-formed body, for a caller that reads the body too. */
+  onDocument?: (doc: libxml.Document) => void;
+}
+
 /**
  * Validates an XML body. `onDocument` receives the parsed document (libxmljs2's) when the body is well-formed, so
  * that a caller reading the body too (the suite's client) does not parse it a second time.
  */
-export function validateXml(body: string, opts: { expectedRoots?: string[]; onDocument?: (doc: libxml.Document) => void } = {}): Violation[] {
+export function validateXml(body: string, opts: XmlCheckOptions = {}): Violation[] {
   return validateXmlWith(body.length >= NATIVE_FROM_CHARS ? 'native' : 'compiled', body, opts);
 }
 
 /** validateXml through one engine: `native` (libxmljs2) or `compiled` (libxml2-wasm); the benchmark compares them. */
-export function validateXmlWith(engine: XmlValidatorEngine, body: string, opts: { expectedRoots?: string[]; onDocument?: (doc: libxml.Document) => void } = {}): Violation[] {
+export function validateXmlWith(engine: XmlValidatorEngine, body: string, opts: XmlCheckOptions = {}): Violation[] {
   if (engine === 'native') {
     let doc: libxml.Document;
     try {

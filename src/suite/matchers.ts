@@ -23,8 +23,8 @@ export const matchers = {
 
   /**
    * Every response of a list has this status: one assertion for the requests of a loop (each expect is a reported
-   * step with a captured stack, about a millisecond of the worker's time); on failure the message names each
-   * request that had another status, with the body of the first few.
+   * step with a source-mapped stack, a few tenths of a millisecond of the worker's time); on failure the message
+   * names each request that had another status, with the body of the first few.
    */
   toAllHaveStatus(responses: EmResponse[], status: number): MatcherResult {
     const wrong = responses.filter((r) => r.status !== status);

@@ -208,7 +208,7 @@ test.describe('query paging', () => {
         'raw Href attributes with an unescaped &': rawHrefs.filter((href) => /&(?!amp;|lt;|gt;|quot;|apos;|#\d+;|#x[0-9a-fA-F]+;)/.test(href)),
         'Hrefs as read (attribute values) without a page parameter': (pagingInfo(r.body())?.Links ?? []).map((l) => l.Href).filter((href) => !/[?&]page=\d+/.test(href)),
       };
-      expect.soft(wrong, `${meta.name}: paging link Hrefs`).toEqual({ 'raw Href attributes without &amp;page=': [], 'raw Href attributes with an unescaped &': [], 'Hrefs as read (attribute values) without a page parameter': [] });
+      expect.soft(wrong, `${meta.name}: paging link Hrefs`).toEqual(Object.fromEntries(Object.keys(wrong).map((k) => [k, []])));
     });
   });
 
